@@ -1,0 +1,16 @@
+export { sql } from 'kysely';
+export * from './connection.js';
+export type { Database } from './database.js';
+export * from './migrator.js';
+export type * from './tables/api-keys.table.js';
+export type * from './tables/common.js';
+export type * from './tables/customers.table.js';
+export type * from './tables/model-metadata.table.js';
+export type * from './tables/plans.table.js';
+export type * from './tables/pricing.table.js';
+export type * from './tables/reference-prices.table.js';
+export type * from './tables/request-logs.table.js';
+export type * from './tables/schema-migrations.table.js';
+export type * from './tables/settings.table.js';
+export type * from './tables/usage-events.table.js';
+export type * from './tables/usage-hourly.table.js';

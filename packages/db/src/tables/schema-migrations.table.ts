@@ -1,0 +1,6 @@
+import type { GeneratedTimestamp } from './common.js';
+
+export interface SchemaMigrationsTable {
+  version: string;
+  applied_at: GeneratedTimestamp;
+}

@@ -1,0 +1,7 @@
+import type { GeneratedTimestamp, Json } from './common.js';
+
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_at: GeneratedTimestamp;
+}

@@ -1,0 +1,6 @@
+export * from './api-keys.js';
+export * from './env.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './redis.js';
+export * from './shutdown.js';
