@@ -1,0 +1,52 @@
+import { type Logger, notFound } from '@ollama-gateway/runtime';
+import express, { type Express } from 'express';
+import type { OllamaClient } from './clients/ollama/ollama.client.js';
+import { authenticateMiddleware } from './middleware/authenticate.middleware.js';
+import { errorMiddleware } from './middleware/error.middleware.js';
+import { requestContextMiddleware } from './middleware/request-context.middleware.js';
+import { chatCompletionsRoute } from './routes/chat-completions.route.js';
+import { healthRoute, type ReadinessCheck } from './routes/health.route.js';
+import { internalAuthRoute } from './routes/internal-auth.route.js';
+import { modelsRoute } from './routes/models.route.js';
+import type { ChatService } from './services/chat.service.js';
+import type { KeyAuthService } from './services/key-auth.service.js';
+import type { UsageRecorder } from './services/usage-recorder.service.js';
+
+export interface AppDeps {
+  logger: Logger;
+  auth: KeyAuthService;
+  chat: ChatService;
+  ollama: OllamaClient;
+  recorder: UsageRecorder;
+  internalSecret: string;
+  maxBodyBytes: number;
+  keepAliveMs: number;
+  readiness: ReadinessCheck[];
+  isStopping: () => boolean;
+}
+
+/** The gateway's HTTP app, with every dependency passed in (no listen: main.ts and tests do that). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  app.use(healthRoute({ checks: deps.readiness, isStopping: deps.isStopping }));
+  app.use(
+    internalAuthRoute({ auth: deps.auth, recorder: deps.recorder, internalSecret: deps.internalSecret }),
+  );
+
+  const api = express.Router();
+  api.use(requestContextMiddleware({ internalSecret: deps.internalSecret, recorder: deps.recorder }));
+  api.use(authenticateMiddleware(deps.auth));
+  api.use(express.json({ limit: deps.maxBodyBytes, type: () => true }));
+  api.use(chatCompletionsRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
+  api.use(modelsRoute({ ollama: deps.ollama }));
+  api.use((req, _res, next) =>
+    next(notFound(`Invalid URL (${req.method} ${req.path})`, { code: 'unknown_url' })),
+  );
+  app.use(api);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

@@ -1,0 +1,164 @@
+import { AppError, notFound, serviceUnavailable, upstreamError } from '@ollama-gateway/runtime';
+import { Pool } from 'undici';
+import type { OllamaChatChunk, OllamaChatRequest, OllamaTagsResponse } from './ollama.types.js';
+
+export interface OllamaClientOptions {
+  baseUrl: string;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  connections?: number;
+}
+
+/** The gateway's only path to Ollama: a keep-alive connection pool and the native API calls it needs. */
+export interface OllamaClient {
+  readonly baseUrl: string;
+  /** Streaming `/api/chat`: resolves once the upstream answered 200, then yields each NDJSON line parsed. */
+  chatStream(body: OllamaChatRequest, signal: AbortSignal): Promise<AsyncIterable<OllamaChatChunk>>;
+  /** Non-streaming `/api/chat`: the whole answer. */
+  chat(body: OllamaChatRequest, signal: AbortSignal): Promise<OllamaChatChunk>;
+  tags(signal?: AbortSignal): Promise<OllamaTagsResponse>;
+  version(signal?: AbortSignal): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function createOllamaClient(options: OllamaClientOptions): OllamaClient {
+  const url = new URL(options.baseUrl);
+  const basePath = url.pathname.replace(/\/$/, '');
+  const pool = new Pool(url.origin, {
+    connections: options.connections ?? 256,
+    keepAliveTimeout: 30_000,
+    headersTimeout: options.headersTimeoutMs,
+    bodyTimeout: options.bodyTimeoutMs,
+  });
+
+  async function send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+    model?: string,
+  ) {
+    let response: Awaited<ReturnType<typeof pool.request>>;
+    try {
+      response = await pool.request({
+        method,
+        path: basePath + path,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      throw connectionError(error);
+    }
+    if (response.statusCode !== 200) {
+      const text = await response.body.text().catch(() => '');
+      throw statusError(response.statusCode, text, model);
+    }
+    return response;
+  }
+
+  return {
+    baseUrl: options.baseUrl,
+    async chatStream(body, signal) {
+      const response = await send('POST', '/api/chat', body, signal, body.model);
+      return readNdjson(response.body);
+    },
+    async chat(body, signal) {
+      const response = await send('POST', '/api/chat', body, signal, body.model);
+      return (await response.body.json()) as OllamaChatChunk;
+    },
+    async tags(signal) {
+      const response = await send('GET', '/api/tags', undefined, signal);
+      return (await response.body.json()) as OllamaTagsResponse;
+    },
+    async version(signal) {
+      const response = await send('GET', '/api/version', undefined, signal);
+      return ((await response.body.json()) as { version: string }).version;
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** Splits a byte stream into NDJSON lines and parses each; a trailing partial line is parsed at the end. */
+export async function* readNdjson(body: AsyncIterable<Uint8Array>): AsyncGenerator<OllamaChatChunk> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  try {
+    for await (const bytes of body) {
+      pending += decoder.decode(bytes, { stream: true });
+      let newline = pending.indexOf('\n');
+      while (newline !== -1) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        if (line) yield parseLine(line);
+        newline = pending.indexOf('\n');
+      }
+    }
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw upstreamError('The connection to the model server was lost mid-response.', {
+      code: 'upstream_connection_lost',
+      cause: error,
+    });
+  }
+  pending += decoder.decode();
+  if (pending.trim()) yield parseLine(pending.trim());
+}
+
+function parseLine(line: string): OllamaChatChunk {
+  try {
+    return JSON.parse(line) as OllamaChatChunk;
+  } catch (error) {
+    throw upstreamError('The model server sent a malformed response line.', {
+      code: 'upstream_bad_response',
+      cause: error,
+    });
+  }
+}
+
+export function isAbort(error: unknown): boolean {
+  const name = (error as { name?: string; code?: string } | null)?.name;
+  const code = (error as { code?: string } | null)?.code;
+  return name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR';
+}
+
+function connectionError(error: unknown): unknown {
+  if (isAbort(error)) return error;
+  const code = (error as { code?: string } | null)?.code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+    return new AppError(504, 'upstream', 'The model server did not answer in time.', {
+      code: 'upstream_timeout',
+      cause: error,
+    });
+  return serviceUnavailable('The model server is unreachable. Check that Ollama is running.', {
+    code: 'upstream_unavailable',
+    retryAfterSeconds: 5,
+    cause: error,
+  });
+}
+
+/** An Ollama error status → AppError: 404 means the model is missing (match on status, not text). */
+function statusError(status: number, text: string, model?: string): AppError {
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (typeof parsed.error === 'string') message = parsed.error;
+  } catch {
+    // not JSON: keep the text
+  }
+  if (status === 404 && model !== undefined)
+    return notFound(`The model \`${model}\` does not exist or you do not have access to it.`, {
+      code: 'model_not_found',
+      param: 'model',
+    });
+  if (status === 400)
+    return new AppError(400, 'invalid_request', message || 'The model server rejected the request.');
+  if (status === 503)
+    return serviceUnavailable(message || 'The model server is busy.', {
+      code: 'upstream_busy',
+      retryAfterSeconds: 2,
+    });
+  return upstreamError(`The model server returned an error: ${message || `HTTP ${status}`}`, {
+    code: 'upstream_error',
+  });
+}

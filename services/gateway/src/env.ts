@@ -1,0 +1,40 @@
+import { commonEnvShape, envBoolean, loadEnvOrExit } from '@ollama-gateway/runtime';
+import { z } from 'zod';
+
+const secret = (name: string) =>
+  z
+    .string({ error: `${name} is required (make up writes a random one to .env)` })
+    .min(16, `${name} must be at least 16 characters`);
+
+export const gatewayEnvSchema = z.object({
+  ...commonEnvShape,
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
+  /** HMAC secret for API key hashes; must equal the one gatewayctl uses. */
+  KEY_HASH_SECRET: secret('KEY_HASH_SECRET'),
+  /** Shared with nginx: identity headers are trusted only on requests that carry it. */
+  INTERNAL_SECRET: secret('INTERNAL_SECRET'),
+  /** Where usage events wait when Redis is unreachable. */
+  SPOOL_DIR: z.string().default('.run/spool'),
+  REQUEST_LOG_BODIES: envBoolean.default(true),
+  /** How long a key lookup is cached in-process (revocations take effect within this time). */
+  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Send SSE keep-alive comments when no byte was sent for this long (tunnels cut idle connections). */
+  STREAM_KEEPALIVE_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Upstream timeouts: to response headers, and between two body chunks. */
+  UPSTREAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
+  UPSTREAM_BODY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(600_000),
+  /** Largest accepted JSON body (nginx enforces MAX_BODY_SIZE in front). */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 * 1024),
+  /** How long in-flight requests may run after SIGTERM before they are cut. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+});
+
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+export const loadGatewayEnv = (): GatewayEnv => loadEnvOrExit(gatewayEnvSchema);

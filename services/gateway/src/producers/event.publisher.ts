@@ -1,0 +1,106 @@
+import {
+  QUEUE_NAMES,
+  type QueueName,
+  type RequestLogEvent,
+  type UsageEvent,
+} from '@ollama-gateway/contracts';
+import type { Logger, Redis } from '@ollama-gateway/runtime';
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Spool, SpoolRecord } from './spool.js';
+
+/** Where the gateway sends usage and request-log events: never throws, never blocks the response. */
+export interface EventPublisher {
+  publishUsage(event: UsageEvent): void;
+  publishRequestLog(event: RequestLogEvent): void;
+  /** Waits for in-flight sends and spool writes; stops the replay loop. */
+  close(): Promise<void>;
+}
+
+const JOB_OPTIONS: JobsOptions = {
+  attempts: 25,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface PublisherOptions {
+  redis: Redis;
+  prefix: string;
+  spool: Spool;
+  logger: Logger;
+  replayIntervalMs?: number;
+}
+
+/**
+ * BullMQ producer with a spool fallback: when Redis is not ready or an add fails, the event goes to the local
+ * spool and is replayed when Redis is back. The job id is the request id, so a replay after a partial success
+ * cannot create a second job, and the worker's ON CONFLICT makes a second row impossible anyway.
+ */
+export function createEventPublisher(options: PublisherOptions): EventPublisher {
+  const { redis, spool, logger } = options;
+  const queues = new Map<QueueName, Queue>();
+  const inFlight = new Set<Promise<unknown>>();
+  const queueFor = (name: QueueName) => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: redis, prefix: options.prefix });
+      queue.on('error', () => {});
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
+  const send = async (record: SpoolRecord) => {
+    if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
+    await queueFor(record.queue as QueueName).add(record.queue, record.data, {
+      ...JOB_OPTIONS,
+      jobId: record.jobId,
+    });
+  };
+
+  const publish = (record: SpoolRecord) => {
+    const task = send(record).catch(async (error) => {
+      logger.warn(
+        { requestId: record.jobId, queue: record.queue, err: (error as Error).message },
+        'event spooled',
+      );
+      await spool.append(record).catch((spoolError) => {
+        logger.error(
+          { requestId: record.jobId, err: spoolError, event: record },
+          'event lost: spool write failed',
+        );
+      });
+    });
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+  };
+
+  let replaying = false;
+  const replay = async () => {
+    if (replaying || redis.status !== 'ready' || spool.pending === 0) return;
+    replaying = true;
+    try {
+      const sent = await spool.replay(send);
+      if (sent > 0) logger.info({ sent, pending: spool.pending }, 'spooled events replayed');
+    } catch (error) {
+      logger.warn({ err: error }, 'spool replay failed');
+    } finally {
+      replaying = false;
+    }
+  };
+  const timer = setInterval(() => void replay(), options.replayIntervalMs ?? 2000);
+  timer.unref();
+  redis.on('ready', () => void replay());
+
+  return {
+    publishUsage: (event) => publish({ queue: QUEUE_NAMES.usage, jobId: event.requestId, data: event }),
+    publishRequestLog: (event) =>
+      publish({ queue: QUEUE_NAMES.requestLog, jobId: event.requestId, data: event }),
+    async close() {
+      clearInterval(timer);
+      await Promise.allSettled([...inFlight]);
+      await replay();
+      await Promise.allSettled([...queues.values()].map((queue) => queue.close()));
+    },
+  };
+}

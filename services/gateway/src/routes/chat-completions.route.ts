@@ -1,0 +1,71 @@
+import { performance } from 'node:perf_hooks';
+import { notFound } from '@ollama-gateway/runtime';
+import { type Request, type Response, Router } from 'express';
+import { parseChatCompletionRequest } from '../dialects/openai/request.js';
+import { toChatCompletion, unixSeconds } from '../dialects/openai/response.js';
+import { OpenAIChatStreamRenderer } from '../dialects/openai/stream.js';
+import { contextOf } from '../middleware/request-context.middleware.js';
+import type { ChatService } from '../services/chat.service.js';
+import { isModelAllowed } from '../services/key-auth.service.js';
+import { abortOnClientClose } from '../streaming/abort.js';
+import { relaySse } from '../streaming/sse-relay.js';
+
+export const completionId = (requestId: string) => `chatcmpl-${requestId}`;
+
+/** OpenAI `POST /v1/chat/completions` → Ollama `/api/chat`, plain or streamed. */
+export function chatCompletionsRoute(deps: { chat: ChatService; keepAliveMs: number }): Router {
+  const router = Router();
+  router.post('/v1/chat/completions', async (req: Request, res: Response) => {
+    const context = contextOf(res);
+    context.requestBody = req.body;
+    const { request, includeUsage } = parseChatCompletionRequest(req.body);
+    context.model = request.model;
+    context.stream = request.stream;
+    if (context.key && !isModelAllowed(context.key, request.model))
+      throw notFound(`The model \`${request.model}\` does not exist or you do not have access to it.`, {
+        code: 'model_not_found',
+        param: 'model',
+      });
+    const id = completionId(context.requestId);
+    const signal = abortOnClientClose(res);
+
+    if (!request.stream) {
+      const result = await deps.chat.complete(request, context, signal);
+      const body = toChatCompletion(id, request.model, result);
+      context.responseBody = body;
+      res.setHeader(
+        'x-gateway-overhead-ms',
+        (performance.now() - context.startedAt - context.upstreamMs).toFixed(3),
+      );
+      res.json(body);
+      return;
+    }
+
+    const renderer = new OpenAIChatStreamRenderer(id, request.model, unixSeconds(undefined), includeUsage);
+    const collected: string[] = [];
+    const status = await relaySse(res, {
+      open: async () => {
+        const events = await deps.chat.stream(request, context, signal);
+        return (async function* () {
+          for await (const event of events) {
+            if (event.type === 'text') collected.push(event.text);
+            yield event;
+          }
+        })();
+      },
+      renderer,
+      context,
+      keepAliveMs: deps.keepAliveMs,
+      signal,
+    });
+    if (status !== 200) context.outcomeStatus = status;
+    context.responseBody = {
+      id,
+      object: 'chat.completion',
+      model: request.model,
+      content: collected.join(''),
+      usage: { prompt_tokens: context.usage.promptTokens, completion_tokens: context.usage.completionTokens },
+    };
+  });
+  return router;
+}

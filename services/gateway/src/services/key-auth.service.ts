@@ -1,0 +1,141 @@
+import type { ApiKeysRepository, AuthKey } from '@ollama-gateway/db';
+import { forbidden, hashApiKey, looksLikeApiKey, unauthorized } from '@ollama-gateway/runtime';
+
+export type { AuthKey };
+
+/** The key store the service reads: packages/db's api-keys repository. */
+export type KeyStore = Pick<ApiKeysRepository, 'findByHash' | 'findById' | 'touchLastUsed'>;
+
+export interface KeyAuthService {
+  /** Checks a raw key (from Authorization or x-api-key); throws a 401/403 AppError when it is not usable. */
+  authenticate(rawKey: string | undefined): Promise<AuthKey>;
+  /** Loads a key nginx already authenticated (by id); same checks. */
+  authenticateById(id: string): Promise<AuthKey>;
+  /** Writes pending last_used_at updates (also runs on a timer). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MISSING_KEY_MESSAGE =
+  "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+
+/** `sk-og-AbCd…wxyz`: enough to recognise a key in an error, never enough to use it. */
+export function maskKey(key: string): string {
+  if (key.length <= 12) return `${key.slice(0, 3)}…`;
+  return `${key.slice(0, 10)}…${key.slice(-4)}`;
+}
+
+/** Extracts the key from `Authorization: Bearer <key>` or `x-api-key: <key>` (Anthropic's header). */
+export function extractApiKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1]!.trim();
+  }
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.trim() ? apiKey.trim() : undefined;
+}
+
+interface CacheEntry {
+  key: AuthKey | null;
+  until: number;
+}
+
+/**
+ * The one key-check implementation, used by nginx's auth subrequest and by direct requests alike. Lookups are by
+ * HMAC hash (the secret is never stored) and cached for `cacheTtlMs`, misses included, so a flood of bad keys
+ * cannot hammer Postgres. A revocation takes effect within the cache TTL.
+ */
+export function createKeyAuthService(options: {
+  store: KeyStore;
+  hashSecret: string;
+  cacheTtlMs: number;
+  now?: () => number;
+  touchIntervalMs?: number;
+}): KeyAuthService {
+  const { store, hashSecret, cacheTtlMs } = options;
+  const now = options.now ?? Date.now;
+  const byHash = new Map<string, CacheEntry>();
+  const byId = new Map<string, CacheEntry>();
+  const used = new Set<string>();
+
+  const remember = (map: Map<string, CacheEntry>, id: string, key: AuthKey | null) => {
+    if (map.size > 50_000) map.clear();
+    map.set(id, { key, until: now() + cacheTtlMs });
+  };
+
+  const check = (key: AuthKey | null, shown: string): AuthKey => {
+    if (!key) throw unauthorized(`Incorrect API key provided: ${shown}.`, { code: 'invalid_api_key' });
+    if (key.revokedAt)
+      throw unauthorized(`This API key (${key.prefix}…) has been revoked.`, { code: 'invalid_api_key' });
+    if (key.expiresAt && key.expiresAt.getTime() <= now())
+      throw unauthorized(`This API key (${key.prefix}…) has expired.`, { code: 'invalid_api_key' });
+    if (key.customerStatus !== 'active')
+      throw forbidden('This account is suspended. Contact the gateway operator.', {
+        code: 'account_suspended',
+      });
+    used.add(key.id);
+    return key;
+  };
+
+  const flush = async () => {
+    if (used.size === 0) return;
+    const ids = [...used];
+    used.clear();
+    await store.touchLastUsed(ids, new Date(now())).catch(() => {});
+  };
+  const timer = setInterval(() => void flush(), options.touchIntervalMs ?? 5000);
+  timer.unref();
+
+  return {
+    async authenticate(rawKey) {
+      if (!rawKey) throw unauthorized(MISSING_KEY_MESSAGE);
+      if (!looksLikeApiKey(rawKey)) return check(null, maskKey(rawKey));
+      const hash = hashApiKey(rawKey, hashSecret);
+      const cached = byHash.get(hash);
+      let key: AuthKey | null;
+      if (cached && cached.until > now()) key = cached.key;
+      else {
+        key = await store.findByHash(hash);
+        remember(byHash, hash, key);
+        if (key) remember(byId, key.id, key);
+      }
+      return check(key, maskKey(rawKey));
+    },
+    async authenticateById(id) {
+      const cached = byId.get(id);
+      let key: AuthKey | null;
+      if (cached && cached.until > now()) key = cached.key;
+      else {
+        key = /^[0-9a-f-]{36}$/i.test(id) ? await store.findById(id) : null;
+        remember(byId, id, key);
+      }
+      return check(key, 'unknown key');
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+/** Whether a key may use a model: no list means all; patterns support `*` and `?` (e.g. `llama3*`). */
+export function isModelAllowed(key: Pick<AuthKey, 'allowedModels'>, model: string): boolean {
+  if (!key.allowedModels || key.allowedModels.length === 0) return true;
+  return key.allowedModels.some((pattern) => globToRegExp(pattern).test(model));
+}
+
+const globCache = new Map<string, RegExp>();
+export function globToRegExp(pattern: string): RegExp {
+  let regexp = globCache.get(pattern);
+  if (!regexp) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    regexp = new RegExp(`^${source}$`, 'i');
+    globCache.set(pattern, regexp);
+  }
+  return regexp;
+}

@@ -1,0 +1,110 @@
+import type { ServerResponse } from 'node:http';
+import { type AppError, toAppError, upstreamError } from '@ollama-gateway/runtime';
+import type { ChatEvent } from '../canonical/chat.types.js';
+import type { RequestContext } from '../services/request-context.js';
+
+/** How a dialect turns canonical events into wire frames. */
+export interface StreamRenderer {
+  start(): string;
+  render(event: ChatEvent): string;
+  error(error: AppError): string;
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/** Writes `data`, and waits for 'drain' when the socket buffer is full (backpressure), or until the client left. */
+export function write(res: ServerResponse, data: string): Promise<void> | undefined {
+  if (res.write(data)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * Relays a canonical event stream to an SSE client, frame by frame, never buffering. Until the upstream answers, it
+ * holds the HTTP status back so early errors are real HTTP errors; if that takes longer than `keepAliveMs`, it
+ * commits 200 and sends `: ping` comments (tunnels cut idle connections), and a later error becomes an error event.
+ * Returns the status to record: 200, 502 when the upstream failed mid-stream.
+ */
+export async function relaySse(
+  res: ServerResponse,
+  options: {
+    open: () => Promise<AsyncIterable<ChatEvent>>;
+    renderer: StreamRenderer;
+    context: RequestContext;
+    keepAliveMs: number;
+    signal: AbortSignal;
+    extraHeaders?: Record<string, string>;
+  },
+): Promise<number> {
+  const { renderer, context, signal } = options;
+  let lastWrite = Date.now();
+  const commitHeaders = () => {
+    if (!res.headersSent) res.writeHead(200, { ...SSE_HEADERS, ...options.extraHeaders });
+  };
+  const keepAlive = setInterval(
+    () => {
+      if (Date.now() - lastWrite < options.keepAliveMs || res.writableEnded) return;
+      commitHeaders();
+      res.write(': ping\n\n');
+      lastWrite = Date.now();
+    },
+    Math.min(options.keepAliveMs, 1000),
+  );
+  keepAlive.unref();
+
+  const fail = (error: AppError): number => {
+    context.errorCode = error.code ?? 'upstream_error';
+    context.errorMessage = error.message;
+    if (!res.writableEnded && !signal.aborted) res.end(renderer.error(error));
+    return error.status >= 500 ? error.status : 502;
+  };
+
+  try {
+    let events: AsyncIterable<ChatEvent>;
+    try {
+      events = await options.open();
+    } catch (error) {
+      if (!res.headersSent) throw error; // the route's error handler answers with a real HTTP error
+      return fail(toAppError(error));
+    }
+    commitHeaders();
+    res.write(renderer.start());
+    lastWrite = Date.now();
+    for await (const event of events) {
+      if (event.type === 'error') return fail(upstreamError(event.message, { code: 'upstream_error' }));
+      const frame = renderer.render(event);
+      if (frame) {
+        const drained = write(res, frame);
+        lastWrite = Date.now();
+        if (drained) await drained;
+      }
+      if (event.type === 'end') {
+        res.end();
+        return 200;
+      }
+      if (signal.aborted) return 499;
+    }
+    return fail(
+      upstreamError('The model server closed the stream before it finished.', {
+        code: 'upstream_incomplete',
+      }),
+    );
+  } catch (error) {
+    if (signal.aborted) return 499;
+    return fail(toAppError(error));
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
