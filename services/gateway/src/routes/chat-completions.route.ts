@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { notFound } from '@ollama-gateway/runtime';
 import { type Request, type Response, Router } from 'express';
+import { modelNotFound } from '../canonical/errors.js';
 import { parseChatCompletionRequest } from '../dialects/openai/request.js';
 import { toChatCompletion, unixSeconds } from '../dialects/openai/response.js';
 import { OpenAIChatStreamRenderer } from '../dialects/openai/stream.js';
@@ -21,11 +21,7 @@ export function chatCompletionsRoute(deps: { chat: ChatService; keepAliveMs: num
     const { request, includeUsage } = parseChatCompletionRequest(req.body);
     context.model = request.model;
     context.stream = request.stream;
-    if (context.key && !isModelAllowed(context.key, request.model))
-      throw notFound(`The model \`${request.model}\` does not exist or you do not have access to it.`, {
-        code: 'model_not_found',
-        param: 'model',
-      });
+    if (context.key && !isModelAllowed(context.key, request.model)) throw modelNotFound(request.model);
     const id = completionId(context.requestId);
     const signal = abortOnClientClose(res);
 

@@ -7,6 +7,14 @@ import { extractApiKey, type KeyAuthService } from '../services/key-auth.service
 import { newRequestContext } from '../services/request-context.js';
 import type { UsageRecorder } from '../services/usage-recorder.service.js';
 
+/** JSON with every non-ASCII character escaped (\uXXXX): HTTP header values must be ASCII, and it stays valid JSON. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /**
  * nginx's `auth_request` target. 204 with the key and customer ids as headers, or 401/403 with the complete error
  * body (in the dialect of the original path) in `X-Gateway-Error` for nginx to send. A rejected request never reaches
@@ -51,7 +59,7 @@ export function internalAuthRoute(deps: {
       context.errorCode = shown.code ?? shown.kind;
       context.errorMessage = shown.message;
       deps.recorder.record(context, status, performance.now());
-      res.setHeader('x-gateway-error', JSON.stringify(errorBodyFor(dialect, shown)));
+      res.setHeader('x-gateway-error', asciiJson(errorBodyFor(dialect, shown)));
       res.status(status).end();
     }
   });

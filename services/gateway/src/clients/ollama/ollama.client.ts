@@ -1,5 +1,6 @@
-import { AppError, notFound, serviceUnavailable, upstreamError } from '@ollama-gateway/runtime';
+import { AppError, serviceUnavailable, upstreamError } from '@ollama-gateway/runtime';
 import { Pool } from 'undici';
+import { modelNotFound } from '../../canonical/errors.js';
 import type { OllamaChatChunk, OllamaChatRequest, OllamaTagsResponse } from './ollama.types.js';
 
 export interface OllamaClientOptions {
@@ -146,11 +147,7 @@ function statusError(status: number, text: string, model?: string): AppError {
   } catch {
     // not JSON: keep the text
   }
-  if (status === 404 && model !== undefined)
-    return notFound(`The model \`${model}\` does not exist or you do not have access to it.`, {
-      code: 'model_not_found',
-      param: 'model',
-    });
+  if (status === 404 && model !== undefined) return modelNotFound(model);
   if (status === 400)
     return new AppError(400, 'invalid_request', message || 'The model server rejected the request.');
   if (status === 503)
