@@ -1,0 +1,159 @@
+import type { UsageEvent } from '@ollama-gateway/contracts';
+import { createLogger } from '@ollama-gateway/runtime';
+import { UnrecoverableError } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { createPriceBook } from '../pricing/price-book.js';
+import type { PriceRow } from '../pricing/price-selector.js';
+import type { LedgerEntry, RecordResult } from '../repositories/usage.repository.js';
+import { createUsageProcessor, parseUsageEvent } from './usage.processor.js';
+
+const logger = createLogger('test', 'silent');
+
+function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    requestId: 'req-unit-0001',
+    occurredAt: '2026-03-01T12:34:56.000Z',
+    customerId: null,
+    apiKeyId: null,
+    model: 'llama3.1:8b',
+    upstreamModel: 'llama3.1:8b',
+    provider: 'ollama',
+    upstreamHost: 'http://127.0.0.1:11434',
+    endpoint: '/v1/chat/completions',
+    dialect: 'openai',
+    status: 200,
+    errorCode: null,
+    stream: false,
+    promptTokens: 1200,
+    completionTokens: 350,
+    totalMs: 4300,
+    ttftMs: null,
+    gatewayOverheadMs: 2.5,
+    loadDurationNs: null,
+    promptEvalDurationNs: null,
+    evalDurationNs: 3_000_000_000,
+    totalDurationNs: 4_200_000_000,
+    clientIp: '127.0.0.1',
+    userAgent: 'vitest',
+    ...overrides,
+  };
+}
+
+const price: PriceRow = {
+  id: '00000000-0000-4000-8000-000000000001',
+  provider: 'ollama',
+  model: 'llama3*',
+  inputPerMillion: 0.2,
+  outputPerMillion: 0.8,
+  perRequest: 0.0005,
+  effectiveFrom: new Date(0),
+};
+
+function setup(record?: (entry: LedgerEntry) => Promise<RecordResult>) {
+  const entries: LedgerEntry[] = [];
+  const processor = createUsageProcessor({
+    priceBook: createPriceBook({
+      list: async () => [price],
+      findDefaultReferencePrice: async () => ({
+        name: 'gpt-4o-mini',
+        inputPerMillion: 0.15,
+        outputPerMillion: 0.6,
+      }),
+    }),
+    usage: {
+      record:
+        record ??
+        (async (entry) => {
+          entries.push(entry);
+          return { inserted: true, id: '1', droppedReferences: [] };
+        }),
+    },
+    energy: { gpuWatts: '350', electricityPricePerKwh: '0.15' },
+    currency: 'EUR',
+    logger,
+  });
+  return { processor, entries };
+}
+
+describe('parseUsageEvent', () => {
+  it('accepts a valid event', () => {
+    expect(parseUsageEvent(usageEvent())).toEqual(usageEvent());
+  });
+
+  it('throws UnrecoverableError naming the bad fields', () => {
+    const bad = { ...usageEvent(), promptTokens: -5, occurredAt: 'yesterday' };
+    expect(() => parseUsageEvent(bad)).toThrow(UnrecoverableError);
+    expect(() => parseUsageEvent(bad)).toThrow(/promptTokens/);
+    expect(() => parseUsageEvent(bad)).toThrow(/occurredAt/);
+    expect(() => parseUsageEvent('not an object')).toThrow(/Invalid usage event/);
+    expect(() => parseUsageEvent({ ...usageEvent(), requestId: '12345678' })).toThrow(/requestId/);
+  });
+});
+
+describe('usage processor', () => {
+  it('prices the event with the matching price and the default reference price', async () => {
+    const { processor, entries } = setup();
+    const result = await processor({ id: 'req-unit-0001', data: usageEvent(), attemptsMade: 0 });
+    expect(result).toEqual({ requestId: 'req-unit-0001', inserted: true, totalCost: '0.001020000' });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.pricingId).toBe(price.id);
+    expect(entries[0]!.currency).toBe('EUR');
+    expect(entries[0]!.cost.referenceCost).toBe('0.000390000');
+    expect(entries[0]!.cost.electricityCost).toBe('0.000061250');
+  });
+
+  it('records an event no price applies to at cost 0', async () => {
+    const { processor, entries } = setup();
+    await processor({ data: usageEvent({ model: 'mistral', upstreamModel: null }), attemptsMade: 0 });
+    expect(entries[0]!.pricingId).toBeNull();
+    expect(entries[0]!.cost.totalCost).toBe('0.000000000');
+  });
+
+  it('rejects a bad payload as unrecoverable without touching the ledger', async () => {
+    const { processor, entries } = setup();
+    await expect(processor({ data: { requestId: 'req-unit-0002' }, attemptsMade: 0 })).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
+    expect(entries).toHaveLength(0);
+  });
+
+  it('lets a database failure through as a normal (retried) error', async () => {
+    const { processor } = setup(async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    });
+    const failure = processor({ data: usageEvent(), attemptsMade: 0 });
+    await expect(failure).rejects.toThrow(/ECONNREFUSED/);
+    await expect(failure).rejects.not.toBeInstanceOf(UnrecoverableError);
+  });
+});
+
+describe('price book', () => {
+  it('reads the tables once per TTL, shares concurrent reads and does not cache failures', async () => {
+    let reads = 0;
+    let fail = false;
+    let clock = 0;
+    const book = createPriceBook(
+      {
+        list: async () => {
+          reads++;
+          if (fail) throw new Error('db down');
+          return [price];
+        },
+        findDefaultReferencePrice: async () => null,
+      },
+      { ttlMs: 1000, now: () => clock },
+    );
+    const q = { provider: 'ollama', model: 'llama3', upstreamModel: null, at: new Date() };
+    await Promise.all([book.lookup(q), book.lookup(q), book.lookup(q)]);
+    expect(reads).toBe(1);
+    clock = 999;
+    expect((await book.lookup(q)).price).toBe(price);
+    expect(reads).toBe(1);
+    clock = 1000;
+    fail = true;
+    await expect(book.lookup(q)).rejects.toThrow('db down');
+    fail = false;
+    expect((await book.lookup(q)).price).toBe(price);
+    expect(reads).toBe(3);
+  });
+});

@@ -1,0 +1,93 @@
+import { type UsageEvent, usageEventSchema } from '@ollama-gateway/contracts';
+import type { Logger } from '@ollama-gateway/runtime';
+import { UnrecoverableError } from 'bullmq';
+import { computeCost, type EnergyConfig } from '../pricing/cost.js';
+import type { PriceBook } from '../pricing/price-book.js';
+import type { UsageRepository } from '../repositories/usage.repository.js';
+
+export interface UsageProcessorDeps {
+  priceBook: PriceBook;
+  usage: UsageRepository;
+  energy: EnergyConfig;
+  currency: string;
+  logger: Logger;
+}
+
+/** The part of a BullMQ job the processor reads (a plain object in unit tests). */
+export interface UsageJob {
+  id?: string | undefined;
+  data: unknown;
+  attemptsMade: number;
+}
+
+export interface UsageJobResult {
+  requestId: string;
+  /** false when the request id was already in the ledger (a replay). */
+  inserted: boolean;
+  totalCost: string;
+}
+
+/**
+ * Validates a job's payload. A payload that does not match the contract can never succeed, so it throws BullMQ's
+ * UnrecoverableError: the job goes straight to the failed set, without retries, with the reason as failedReason.
+ */
+export function parseUsageEvent(data: unknown): UsageEvent {
+  const result = usageEventSchema.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 10)
+    .map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`)
+    .join('; ');
+  throw new UnrecoverableError(`Invalid usage event, not retried: ${problems}`);
+}
+
+/**
+ * Prices one usage event and writes it to the ledger. Validation errors are final (UnrecoverableError); anything
+ * else (Postgres down, a deadlock) is thrown as is, so BullMQ retries the job with backoff.
+ */
+export function createUsageProcessor(deps: UsageProcessorDeps) {
+  return async function processUsage(job: UsageJob): Promise<UsageJobResult> {
+    let event: UsageEvent;
+    try {
+      event = parseUsageEvent(job.data);
+    } catch (error) {
+      const requestId = (job.data as { requestId?: unknown } | null)?.requestId;
+      deps.logger.error(
+        { jobId: job.id, requestId: typeof requestId === 'string' ? requestId : undefined },
+        (error as Error).message,
+      );
+      throw error;
+    }
+
+    const log = deps.logger.child({ requestId: event.requestId, jobId: job.id });
+    const { price, reference } = await deps.priceBook.lookup({
+      provider: event.provider,
+      model: event.model,
+      upstreamModel: event.upstreamModel,
+      at: new Date(event.occurredAt),
+    });
+    const cost = computeCost(event, price, reference, deps.energy);
+    const result = await deps.usage.record({
+      event,
+      pricingId: price?.id ?? null,
+      cost,
+      currency: deps.currency,
+    });
+
+    if (result.droppedReferences.length > 0)
+      log.warn(
+        { dropped: result.droppedReferences, customerId: event.customerId, apiKeyId: event.apiKeyId },
+        'usage recorded without references that no longer exist (deleted customer, key or price)',
+      );
+    if (!price && result.inserted)
+      log.debug(
+        { model: event.model, provider: event.provider },
+        'no price applies: request recorded at cost 0',
+      );
+    if (result.inserted)
+      log.debug({ totalCost: cost.totalCost, attempt: job.attemptsMade + 1 }, 'usage recorded');
+    else log.info('usage event already recorded: replay ignored');
+
+    return { requestId: event.requestId, inserted: result.inserted, totalCost: cost.totalCost };
+  };
+}

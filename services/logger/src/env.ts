@@ -1,0 +1,24 @@
+import { commonEnvShape, envBoolean, loadEnvOrExit } from '@ollama-gateway/runtime';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+export const loggerEnvSchema = z.object({
+  ...commonEnvShape,
+  /** Store request and response bodies. When false, rows keep only the metadata (model, status, timing, error). */
+  REQUEST_LOG_BODIES: envBoolean.default(true),
+  /** A body whose JSON is larger than this is stored as {"truncated":true,"bytes":N,"preview":"…"}. */
+  REQUEST_LOG_MAX_BODY_BYTES: z.coerce.number().int().min(256).max(67_108_864).default(262_144),
+  /** Request-log jobs processed in parallel by this process. */
+  LOGGER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  LOGGER_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of the /health and /ready endpoints. */
+  LOGGER_PORT: port.default(8083),
+});
+
+export type LoggerEnv = z.infer<typeof loggerEnvSchema>;
+
+/** Reads and validates the environment once; exits with a message naming each bad variable. */
+export function loadLoggerEnv(source: NodeJS.ProcessEnv = process.env): LoggerEnv {
+  return loadEnvOrExit(loggerEnvSchema, source);
+}

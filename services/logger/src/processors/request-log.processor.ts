@@ -1,0 +1,71 @@
+import { type RequestLogEvent, requestLogEventSchema } from '@ollama-gateway/contracts';
+import type { Logger } from '@ollama-gateway/runtime';
+import { UnrecoverableError } from 'bullmq';
+import { limitBody } from '../bodies/body-limit.js';
+import type { RequestLogsRepository } from '../repositories/request-logs.repository.js';
+
+export interface BodyPolicy {
+  /** REQUEST_LOG_BODIES: when false, bodies are not stored at all. */
+  storeBodies: boolean;
+  /** REQUEST_LOG_MAX_BODY_BYTES: larger bodies are stored truncated, with their size and a preview. */
+  maxBodyBytes: number;
+}
+
+export interface RequestLogProcessorDeps {
+  repository: Pick<RequestLogsRepository, 'insert'>;
+  bodies: BodyPolicy;
+  logger: Logger;
+}
+
+/** The part of a BullMQ job the processor reads (a plain object in unit tests). */
+export interface RequestLogJob {
+  id?: string | undefined;
+  data: unknown;
+}
+
+export interface RequestLogJobResult {
+  requestId: string;
+  /** false when the request id was already stored (a replay). */
+  inserted: boolean;
+}
+
+/** Validates a job's payload; a payload that can never be stored throws UnrecoverableError (failed, not retried). */
+export function parseRequestLogEvent(data: unknown): RequestLogEvent {
+  const result = requestLogEventSchema.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 10)
+    .map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`)
+    .join('; ');
+  throw new UnrecoverableError(`Invalid request-log event, not retried: ${problems}`);
+}
+
+/** Stores one request's log entry under the body policy. Database errors are thrown as is so BullMQ retries. */
+export function createRequestLogProcessor(deps: RequestLogProcessorDeps) {
+  return async function processRequestLog(job: RequestLogJob): Promise<RequestLogJobResult> {
+    let event: RequestLogEvent;
+    try {
+      event = parseRequestLogEvent(job.data);
+    } catch (error) {
+      const requestId = (job.data as { requestId?: unknown } | null)?.requestId;
+      deps.logger.error(
+        { jobId: job.id, requestId: typeof requestId === 'string' ? requestId : undefined },
+        (error as Error).message,
+      );
+      throw error;
+    }
+
+    const { storeBodies, maxBodyBytes } = deps.bodies;
+    const inserted = await deps.repository.insert({
+      ...event,
+      requestBody: storeBodies ? limitBody(event.requestBody, maxBodyBytes) : null,
+      responseBody: storeBodies ? limitBody(event.responseBody, maxBodyBytes) : null,
+    });
+    if (!inserted)
+      deps.logger.info(
+        { requestId: event.requestId, jobId: job.id },
+        'request log already stored: replay ignored',
+      );
+    return { requestId: event.requestId, inserted };
+  };
+}

@@ -1,0 +1,58 @@
+import { QUEUE_NAMES } from '@ollama-gateway/contracts';
+import type { Db } from '@ollama-gateway/db';
+import type { Logger, Redis } from '@ollama-gateway/runtime';
+import { UnrecoverableError, Worker } from 'bullmq';
+import {
+  type BodyPolicy,
+  createRequestLogProcessor,
+  type RequestLogJobResult,
+} from './processors/request-log.processor.js';
+import { createRequestLogsRepository } from './repositories/request-logs.repository.js';
+
+export interface RequestLogWorkerDeps {
+  db: Db;
+  /** A BullMQ-ready connection (`createRedis(url, 'worker', …)`); the caller closes it after `close()`. */
+  connection: Redis;
+  /** BullMQ key prefix (QUEUE_PREFIX); must match the gateway's. */
+  queuePrefix: string;
+  concurrency: number;
+  bodies: BodyPolicy;
+  logger: Logger;
+}
+
+export interface RequestLogWorker {
+  worker: Worker<unknown, RequestLogJobResult>;
+  /** Stops taking jobs and waits for the ones in progress to finish. */
+  close(): Promise<void>;
+}
+
+/** Wires the request-log queue consumer: repository over `db`, the processor, the BullMQ worker. */
+export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWorker {
+  const processor = createRequestLogProcessor({
+    repository: createRequestLogsRepository(deps.db),
+    bodies: deps.bodies,
+    logger: deps.logger,
+  });
+  const worker = new Worker<unknown, RequestLogJobResult>(QUEUE_NAMES.requestLog, processor, {
+    connection: deps.connection,
+    prefix: deps.queuePrefix,
+    concurrency: deps.concurrency,
+  });
+  worker.on('failed', (job, error) => {
+    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return; // logged already
+    const attempts = job.opts.attempts ?? 1;
+    deps.logger.warn(
+      { jobId: job.id, err: error, attempt: job.attemptsMade, of: attempts },
+      job.attemptsMade >= attempts
+        ? 'request-log job failed for the last time: it stays in the failed set'
+        : 'request-log job failed: BullMQ will retry it',
+    );
+  });
+  worker.on('error', (error) => deps.logger.error({ err: error }, 'request-log worker error'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+    },
+  };
+}
