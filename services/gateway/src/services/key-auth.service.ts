@@ -123,7 +123,11 @@ export function createKeyAuthService(options: {
 /** Whether a key may use a model: no list means all; patterns support `*` and `?` (e.g. `llama3*`). */
 export function isModelAllowed(key: Pick<AuthKey, 'allowedModels'>, model: string): boolean {
   if (!key.allowedModels || key.allowedModels.length === 0) return true;
-  return key.allowedModels.some((pattern) => globToRegExp(pattern).test(model));
+  // `llama3.2` and `llama3.2:latest` name the same model in Ollama.
+  const names = model.includes(':')
+    ? [model, ...(model.endsWith(':latest') ? [model.slice(0, -':latest'.length)] : [])]
+    : [model, `${model}:latest`];
+  return key.allowedModels.some((pattern) => names.some((name) => globToRegExp(pattern).test(name)));
 }
 
 const globCache = new Map<string, RegExp>();

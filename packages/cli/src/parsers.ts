@@ -1,0 +1,73 @@
+import { isUuid } from '@ollama-gateway/db';
+import { InvalidArgumentError } from 'commander';
+
+/** Argument and option parsers: a bad value is a usage error (exit 2), caught before anything touches the database. */
+
+export function parseUuid(value: string): string {
+  if (!isUuid(value))
+    throw new InvalidArgumentError(
+      'Not a UUID (ids look like 3f1c2a9e-…; list them with list-customers or list-keys).',
+    );
+  return value.toLowerCase();
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0 || n > 2_147_483_647)
+    throw new InvalidArgumentError('Must be a whole number greater than 0.');
+  return n;
+}
+
+export function parseAmount(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('Must be a number of 0 or more, e.g. 0.25.');
+  return n;
+}
+
+export function parseTime(value: string): Date {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError('Must be an ISO date or time, e.g. 2025-07-01 or 2025-07-01T00:00:00Z.');
+  return date;
+}
+
+export function parseFutureTime(value: string): Date {
+  const date = parseTime(value);
+  if (date.getTime() <= Date.now()) throw new InvalidArgumentError('Must be in the future.');
+  return date;
+}
+
+/** `"llama3*, qwen*"` → `['llama3*', 'qwen*']`. */
+export function parseModelList(value: string): string[] {
+  const patterns = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (patterns.length === 0)
+    throw new InvalidArgumentError('Give at least one model or pattern, e.g. "llama3*,qwen*".');
+  for (const pattern of patterns) parseModel(pattern);
+  return [...new Set(patterns)];
+}
+
+/** A model name or glob: letters, digits and `. _ : / - * ?`. */
+export function parseModel(value: string): string {
+  if (!/^[A-Za-z0-9._:/*?-]{1,200}$/.test(value))
+    throw new InvalidArgumentError(
+      `"${value}" is not a model name or pattern (letters, digits and . _ : / - plus * and ? wildcards).`,
+    );
+  return value;
+}
+
+export function parseName(value: string): string {
+  const name = value.trim();
+  if (name.length < 1 || name.length > 200) throw new InvalidArgumentError('Must be 1 to 200 characters.');
+  return name;
+}
+
+export function parseEmail(value: string): string {
+  const email = value.trim();
+  if (email.length > 320 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw new InvalidArgumentError('Not an email address, e.g. ops@example.com.');
+  return email;
+}

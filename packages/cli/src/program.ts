@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerCreateCustomer } from './commands/create-customer.command.js';
+import { registerGenerateKey } from './commands/generate-key.command.js';
+import { registerListCustomers } from './commands/list-customers.command.js';
+import { registerListKeys } from './commands/list-keys.command.js';
+import { registerListPrices } from './commands/list-prices.command.js';
+import { registerMigrate } from './commands/migrate.command.js';
+import { registerRevokeKey } from './commands/revoke-key.command.js';
+import { registerSetPrice } from './commands/set-price.command.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The gatewayctl program. Usage errors (bad or missing arguments) throw CommanderError instead of exiting. */
+export function buildProgram(json: boolean): Command {
+  const program = new Command('gatewayctl')
+    .description('Manage the Ollama gateway: database, customers, API keys and prices.')
+    .version(version())
+    .showHelpAfterError(json ? false : '(add --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      outputError: (message, write) =>
+        write(json ? `${JSON.stringify({ error: message.trim().replace(/^error: /, '') })}\n` : message),
+    });
+  // Settings above are inherited by the subcommands created below.
+  for (const register of [
+    registerMigrate,
+    registerCreateCustomer,
+    registerListCustomers,
+    registerGenerateKey,
+    registerListKeys,
+    registerRevokeKey,
+    registerSetPrice,
+    registerListPrices,
+  ])
+    register(program);
+  return program;
+}
+
+/** Parses and runs argv; resolves to the exit status: 0 ok, 1 runtime error, 2 usage error. */
+export async function runCli(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    await buildProgram(json).parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+}

@@ -1,0 +1,253 @@
+// A REAL stack for one test file: fresh database, private queue prefix, the Ollama simulator in-process, the built
+// gateway / billing-worker / logger as child processes, and our own nginx in front. Build first (`npm run build`).
+//
+//   const stack = await startStack({ label: 'sdk' });
+//   const { key } = await stack.createKey();
+//   … drive stack.apiUrl with an SDK …
+//   await stack.stop();
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { UsageEventsTable } from '@ollama-gateway/db';
+import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
+import { type OllamaSim, type SimConfig, startOllamaSim } from '@ollama-gateway/ollama-sim';
+import type { Selectable } from 'kysely';
+import { type RunningNginx, startNginx } from './nginx.js';
+import { freePort, type ManagedProcess, spawnManaged, waitForHttpOk } from './processes.js';
+
+const execFileAsync = promisify(execFile);
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+const ENTRY_POINTS = {
+  gateway: 'services/gateway/dist/main.js',
+  'billing-worker': 'services/billing-worker/dist/main.js',
+  logger: 'services/logger/dist/main.js',
+  gatewayctl: 'packages/cli/dist/main.js',
+} as const;
+
+export interface StackOptions {
+  /** Short name for the database and temp dir (defaults to 'e2e'). */
+  label?: string;
+  /** Simulator settings (latency, token rate, models…). */
+  sim?: Partial<SimConfig>;
+  /** Extra variables for every service (win over the defaults). */
+  env?: Record<string, string>;
+  /** Extra nginx template variables (MAX_BODY_SIZE, NGINX_KEY_RATE, …). */
+  nginx?: Record<string, string>;
+  /** How long to wait for every process to be ready. */
+  readyTimeoutMs?: number;
+}
+
+export interface CreatedKey {
+  customerId: string;
+  keyId: string;
+  key: string;
+}
+
+type Db = TestDatabase['db'];
+export type UsageRow = Selectable<UsageEventsTable>;
+
+export interface Stack {
+  /** The public entry point (nginx), e.g. http://127.0.0.1:40123 — OpenAI baseURL is apiUrl + '/v1'. */
+  apiUrl: string;
+  /** The gateway directly, bypassing nginx. */
+  gatewayUrl: string;
+  billingWorkerUrl: string;
+  loggerUrl: string;
+  simUrl: string;
+  sim: OllamaSim;
+  db: Db;
+  databaseUrl: string;
+  /** The environment every service runs with (secrets, ports, URLs). */
+  env: Record<string, string>;
+  /** Temp directory holding logs, spool and the nginx prefix. */
+  dir: string;
+  processes: ManagedProcess[];
+  nginx: RunningNginx;
+  /** Runs the built gatewayctl with --json and the stack's env; resolves with the parsed JSON output. */
+  gatewayctl<T = unknown>(args: readonly string[]): Promise<T>;
+  /** A new customer and an API key for it. */
+  createKey(options?: { name?: string; budget?: number }): Promise<CreatedKey>;
+  /** Waits until usage_events holds at least `n` rows; resolves with all rows, oldest first. */
+  waitForUsageRows(n: number, timeoutMs?: number): Promise<UsageRow[]>;
+  /** Log tails of every process, for failure messages. */
+  describe(): string;
+  /** Stops every process and the simulator, drops the database, removes the temp dir. */
+  stop(): Promise<void>;
+}
+
+/** Fails with a clear message when the stack has not been built. */
+function requireBuilt(): void {
+  const missing = Object.values(ENTRY_POINTS).filter((file) => !existsSync(join(ROOT, file)));
+  if (missing.length > 0) {
+    throw new Error(
+      `Not built: ${missing.join(', ')} missing. Run \`npm run build\` (or \`make test\`) first.`,
+    );
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  requireBuilt();
+  const label = options.label ?? 'e2e';
+  const dir = mkdtempSync(join(tmpdir(), `ogw-${label}-`));
+  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
+  const processes: ManagedProcess[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        process.stderr.write(`stack cleanup: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+  };
+
+  try {
+    const database = await createTestDatabase(label);
+    cleanups.push(() => database.drop());
+    const sim = await startOllamaSim({ port: 0, ...options.sim });
+    cleanups.push(() => sim.close());
+
+    const [gatewayPort, billingPort, loggerPort] = [await freePort(), await freePort(), await freePort()];
+    const suffix = randomBytes(4).toString('hex');
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: process.env.HOME ?? dir,
+      NODE_ENV: 'test',
+      ENV_FILE: 'none',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      REDIS_URL: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: `ogw-test-${suffix}`,
+      KEY_HASH_SECRET: `test-key-hash-secret-${suffix}`,
+      INTERNAL_SECRET: `test-internal-secret-${suffix}`,
+      ADMIN_TOKEN: `test-admin-token-${suffix}`,
+      OLLAMA_URL: sim.url,
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(gatewayPort),
+      BILLING_WORKER_HOST: '127.0.0.1',
+      BILLING_WORKER_PORT: String(billingPort),
+      LOGGER_HOST: '127.0.0.1',
+      LOGGER_PORT: String(loggerPort),
+      SPOOL_DIR: join(dir, 'spool'),
+      REQUEST_LOG_BODIES: 'true',
+      ...options.env,
+    };
+    mkdirSync(env.SPOOL_DIR!, { recursive: true });
+    mkdirSync(join(dir, 'logs'));
+
+    const services = [
+      { name: 'gateway', url: `http://127.0.0.1:${gatewayPort}` },
+      { name: 'billing-worker', url: `http://127.0.0.1:${billingPort}` },
+      { name: 'logger', url: `http://127.0.0.1:${loggerPort}` },
+    ] as const;
+    for (const service of services) {
+      const proc = spawnManaged(service.name, process.execPath, [join(ROOT, ENTRY_POINTS[service.name])], {
+        env,
+        cwd: ROOT,
+        logFile: join(dir, 'logs', `${service.name}.log`),
+      });
+      processes.push(proc);
+      cleanups.push(() => proc.stop());
+    }
+
+    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    await Promise.all(
+      services.map((service) =>
+        waitForHttpOk(`${service.url}/ready`, {
+          timeoutMs,
+          watch: processes,
+          what: `${service.name} /ready`,
+        }),
+      ),
+    );
+
+    const nginx = await startNginx({
+      prefix: join(dir, 'nginx'),
+      gatewayUpstream: `127.0.0.1:${gatewayPort}`,
+      internalSecret: env.INTERNAL_SECRET!,
+      vars: options.nginx,
+    });
+    processes.push(nginx.process);
+    cleanups.push(() => nginx.stop());
+    await waitForHttpOk(`${nginx.url}/ready`, {
+      timeoutMs,
+      watch: processes,
+      what: 'nginx → gateway /ready',
+    });
+
+    const describe = () => processes.map((p) => p.describe()).join('\n');
+
+    const gatewayctl = async <T>(args: readonly string[]): Promise<T> => {
+      const argv = [join(ROOT, ENTRY_POINTS.gatewayctl), ...args, '--json'];
+      let stdout: string;
+      try {
+        ({ stdout } = await execFileAsync(process.execPath, argv, { env, cwd: ROOT, timeout: 20_000 }));
+      } catch (error) {
+        const e = error as { stderr?: string; stdout?: string; message: string };
+        throw new Error(`gatewayctl ${args.join(' ')} failed:\n${e.stderr || e.stdout || e.message}`);
+      }
+      try {
+        return JSON.parse(stdout) as T;
+      } catch {
+        throw new Error(`gatewayctl ${args.join(' ')} --json printed something that is not JSON:\n${stdout}`);
+      }
+    };
+
+    let customers = 0;
+    const stack: Stack = {
+      apiUrl: nginx.url,
+      gatewayUrl: services[0].url,
+      billingWorkerUrl: services[1].url,
+      loggerUrl: services[2].url,
+      simUrl: sim.url,
+      sim,
+      db: database.db,
+      databaseUrl: database.url,
+      env,
+      dir,
+      processes,
+      nginx,
+      gatewayctl,
+      async createKey(keyOptions = {}) {
+        customers += 1;
+        const name = keyOptions.name ?? `Customer ${customers} ${suffix}`;
+        const customerArgs = ['create-customer', name, `customer${customers}-${suffix}@example.test`];
+        if (keyOptions.budget !== undefined) customerArgs.push('--budget', String(keyOptions.budget));
+        const customer = await gatewayctl<{ id: string }>(customerArgs);
+        const key = await gatewayctl<{ id: string; key: string }>([
+          'generate-key',
+          customer.id,
+          '--name',
+          'e2e',
+        ]);
+        return { customerId: customer.id, keyId: key.id, key: key.key };
+      },
+      async waitForUsageRows(n, waitMs = 15_000) {
+        const deadline = Date.now() + waitMs;
+        for (;;) {
+          const rows = await database.db.selectFrom('usage_events').selectAll().orderBy('id').execute();
+          if (rows.length >= n) return rows;
+          if (Date.now() > deadline) {
+            throw new Error(
+              `Timed out after ${waitMs} ms waiting for ${n} usage_events rows (have ${rows.length}).\n${describe()}`,
+            );
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      describe,
+      stop: runCleanups,
+    };
+    return stack;
+  } catch (error) {
+    const tails = processes.length > 0 ? `\n${processes.map((p) => p.describe()).join('\n')}` : '';
+    await runCleanups();
+    if (error instanceof Error && tails && !error.message.includes('--- ')) error.message += tails;
+    throw error;
+  }
+}
