@@ -62,8 +62,14 @@ export function createSpool(dir: string): Spool {
           const path = join(dir, name);
           const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
           for (let i = 0; i < lines.length; i++) {
+            let record: SpoolRecord;
             try {
-              await send(JSON.parse(lines[i]!) as SpoolRecord);
+              record = JSON.parse(lines[i]!) as SpoolRecord;
+            } catch {
+              continue; // a line torn by a crash mid-append: drop it, or it would block every record after it
+            }
+            try {
+              await send(record);
               sent++;
             } catch {
               await appendFile(active, `${lines.slice(i).join('\n')}\n`);

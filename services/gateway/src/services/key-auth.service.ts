@@ -21,7 +21,8 @@ export const MISSING_KEY_MESSAGE =
 
 /** `sk-og-AbCd…wxyz`: enough to recognise a key in an error, never enough to use it. */
 export function maskKey(key: string): string {
-  if (key.length <= 12) return `${key.slice(0, 3)}…`;
+  // Never show more than half of what was sent (10 + 4 of a 13-char string would be all of it).
+  if (key.length < 28) return `${key.slice(0, Math.min(3, Math.floor(key.length / 2)))}…`;
   return `${key.slice(0, 10)}…${key.slice(-4)}`;
 }
 

@@ -22,7 +22,7 @@ export function toUsageEvent(context: RequestContext, status: number, endedAt: n
     model: clip(context.model, 512) ?? '',
     upstreamModel: clip(context.upstreamModel, 512),
     provider: context.provider,
-    upstreamHost: context.upstreamHost,
+    upstreamHost: clip(context.upstreamHost, 1024),
     endpoint: clip(context.endpoint, 256) ?? '',
     dialect: context.dialect,
     status,

@@ -96,7 +96,8 @@ export async function* readNdjson(body: AsyncIterable<Uint8Array>): AsyncGenerat
       }
     }
   } catch (error) {
-    if (isAbort(error)) throw error;
+    // A malformed line (already an AppError) and an abort pass through; anything else is a lost connection.
+    if (error instanceof AppError || isAbort(error)) throw error;
     throw upstreamError('The connection to the model server was lost mid-response.', {
       code: 'upstream_connection_lost',
       cause: error,

@@ -59,7 +59,9 @@ describe('toOllamaChatRequest', () => {
             role: 'assistant',
             content: '',
             thinking: 'I should call the tool',
-            toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Tokyo","units":{"t":"C"}}' }],
+            toolCalls: [
+              { id: 'call_1', name: 'get_weather', arguments: '{"city":"Tokyo","units":{"t":"C"}}' },
+            ],
           },
           { role: 'tool', content: '{"temp":21}', toolCallId: 'call_1', toolName: 'get_weather' },
         ],
@@ -74,7 +76,10 @@ describe('toOllamaChatRequest', () => {
         content: '',
         thinking: 'I should call the tool',
         tool_calls: [
-          { id: 'call_1', function: { name: 'get_weather', arguments: { city: 'Tokyo', units: { t: 'C' } } } },
+          {
+            id: 'call_1',
+            function: { name: 'get_weather', arguments: { city: 'Tokyo', units: { t: 'C' } } },
+          },
         ],
       },
       { role: 'tool', content: '{"temp":21}', tool_call_id: 'call_1', tool_name: 'get_weather' },
@@ -109,9 +114,9 @@ describe('chunkToEvents', () => {
   });
 
   it('emits nothing for an empty content line', () => {
-    expect(chunkToEvents(line({ message: { role: 'assistant', content: '' } }), { sawToolCall: false })).toEqual(
-      [],
-    );
+    expect(
+      chunkToEvents(line({ message: { role: 'assistant', content: '' } }), { sawToolCall: false }),
+    ).toEqual([]);
   });
 
   it('emits content on the done line before end, with usage and timings', () => {
@@ -142,7 +147,12 @@ describe('chunkToEvents', () => {
       type: 'end',
       finishReason: 'stop',
       usage: { promptTokens: 0, completionTokens: 0 },
-      timings: { loadDurationNs: null, promptEvalDurationNs: null, evalDurationNs: null, totalDurationNs: null },
+      timings: {
+        loadDurationNs: null,
+        promptEvalDurationNs: null,
+        evalDurationNs: null,
+        totalDurationNs: null,
+      },
       createdAt: '2025-07-07T20:22:19.184789Z',
     });
   });
@@ -186,7 +196,9 @@ describe('chunkToEvents', () => {
   it('finishes with tool_calls after a tool call on an earlier line, length wins', () => {
     const state = { sawToolCall: false };
     chunkToEvents(
-      line({ message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: {} } }] } }),
+      line({
+        message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: {} } }] },
+      }),
       state,
     );
     expect(chunkToEvents(line({ done: true, done_reason: 'stop' }), state)).toMatchObject([

@@ -1,8 +1,8 @@
-import { AppError } from '@ollama-gateway/runtime';
+import { AppError, type ErrorKind } from '@ollama-gateway/runtime';
 import { describe, expect, it } from 'vitest';
 import { toAnthropicError } from './errors.js';
 
-const kindOf = (status: number) => (status >= 500 ? 'upstream' : 'invalid_request') as const;
+const kindOf = (status: number): ErrorKind => (status >= 500 ? 'upstream' : 'invalid_request');
 
 describe('toAnthropicError (reference §3.1)', () => {
   it.each([

@@ -4,8 +4,8 @@ import {
   forbidden,
   notFound,
   serviceUnavailable,
-  tooManyRequests,
   toAppError,
+  tooManyRequests,
   unauthorized,
   upstreamError,
 } from '@ollama-gateway/runtime';
@@ -32,7 +32,11 @@ describe('toOpenAIError (reference §2.1)', () => {
       forbidden('suspended', { code: 'account_suspended' }),
       { type: 'permission_error', param: null, code: 'account_suspended' },
     ],
-    ['404 model', modelNotFound('foo'), { type: 'invalid_request_error', param: null, code: 'model_not_found' }],
+    [
+      '404 model',
+      modelNotFound('foo'),
+      { type: 'invalid_request_error', param: null, code: 'model_not_found' },
+    ],
     ['404 other', notFound('nope'), { type: 'invalid_request_error', param: null, code: null }],
     [
       '429 requests',
@@ -59,7 +63,11 @@ describe('toOpenAIError (reference §2.1)', () => {
       serviceUnavailable('busy', { code: 'upstream_busy' }),
       { type: 'server_error', param: null, code: null },
     ],
-    ['500 internal', toAppError(new Error('secret detail')), { type: 'server_error', param: null, code: null }],
+    [
+      '500 internal',
+      toAppError(new Error('secret detail')),
+      { type: 'server_error', param: null, code: null },
+    ],
   ])('%s', (_label, error, expected) => {
     expect(toOpenAIError(error)).toEqual({ error: { message: error.message, ...expected } });
   });

@@ -109,7 +109,9 @@ describe('parseChatCompletionRequest: messages', () => {
           {
             role: 'assistant',
             content: null,
-            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: args } }],
+            tool_calls: [
+              { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: args } },
+            ],
           },
         ],
       }),
@@ -164,7 +166,11 @@ describe('parseChatCompletionRequest: messages', () => {
       body({
         messages: [
           user('go'),
-          { role: 'assistant', content: null, tool_calls: [call('call_a', 'first'), call('call_b', 'other')] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [call('call_a', 'first'), call('call_b', 'other')],
+          },
           { role: 'tool', tool_call_id: 'call_a', content: 'r1' },
           { role: 'assistant', content: null, tool_calls: [call('call_a', 'second')] },
           { role: 'tool', tool_call_id: 'call_a', content: [{ type: 'text', text: 'r2' }] },
@@ -261,7 +267,9 @@ describe('parseChatCompletionRequest: options and flags', () => {
 
   it('reads stream and stream_options.include_usage', () => {
     expect(parseChatCompletionRequest(body({ stream: true })).request.stream).toBe(true);
-    const parsed = parseChatCompletionRequest(body({ stream: true, stream_options: { include_usage: true } }));
+    const parsed = parseChatCompletionRequest(
+      body({ stream: true, stream_options: { include_usage: true } }),
+    );
     expect(parsed.includeUsage).toBe(true);
     expect(parseChatCompletionRequest(body({ stream_options: { include_usage: false } })).includeUsage).toBe(
       false,

@@ -58,7 +58,11 @@ describe('toChatCompletion', () => {
         refusal: null,
         annotations: [],
         tool_calls: [
-          { id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } },
+          {
+            id: 'call_a',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' },
+          },
           { id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } },
         ],
       },
@@ -82,10 +86,12 @@ describe('toChatCompletion', () => {
 
   it('adds reasoning_content only when there was thinking', () => {
     expect(toChatCompletion('c', 'm', result()).choices[0]!.message).not.toHaveProperty('reasoning_content');
-    expect(toChatCompletion('c', 'm', result({ thinking: 'Let me see…' })).choices[0]!.message).toMatchObject({
-      reasoning_content: 'Let me see…',
-      content: 'Hi!',
-    });
+    expect(toChatCompletion('c', 'm', result({ thinking: 'Let me see…' })).choices[0]!.message).toMatchObject(
+      {
+        reasoning_content: 'Let me see…',
+        content: 'Hi!',
+      },
+    );
   });
 
   it('passes length through as finish_reason', () => {
@@ -141,7 +147,10 @@ function reachableSchemas(
   for (const line of lines.slice(start + 1)) {
     if (/^ {0,2}\S/.test(line)) break; // the next components section
     const name = /^ {4}([^\s:#]+):\s*$/.exec(line)?.[1];
-    if (name) blocks.set(name, (current = []));
+    if (name) {
+      current = [];
+      blocks.set(name, current);
+    }
     current?.push(line);
   }
   const schemas: Record<string, unknown> = {};
@@ -153,7 +162,8 @@ function reachableSchemas(
     if (!block) throw new Error(`schema ${name} not found in the spec`);
     const source = block.join('\n');
     schemas[name] = (parse(source) as Record<string, unknown>)[name];
-    for (const match of source.matchAll(/\$ref: "?#\/components\/schemas\/([^"\s]+)"?/g)) queue.push(match[1]!);
+    for (const match of source.matchAll(/\$ref: "?#\/components\/schemas\/([^"\s]+)"?/g))
+      queue.push(match[1]!);
   }
   return schemas;
 }

@@ -131,7 +131,11 @@ describe('OpenAIChatStreamRenderer', () => {
 
   it('renders reasoning as reasoning_content deltas', () => {
     const { chunks: list } = chunks(
-      renderAll(false, [{ type: 'thinking', text: 'Let me think' }, { type: 'text', text: 'Answer' }, end('stop')]),
+      renderAll(false, [
+        { type: 'thinking', text: 'Let me think' },
+        { type: 'text', text: 'Answer' },
+        end('stop'),
+      ]),
     );
     expect(list.map((c) => c.choices[0]!.delta)).toEqual([
       { role: 'assistant', content: '' },
@@ -154,13 +158,27 @@ describe('OpenAIChatStreamRenderer', () => {
     expect(calls).toEqual([
       {
         tool_calls: [
-          { index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } },
+          {
+            index: 0,
+            id: 'call_a',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' },
+          },
         ],
       },
-      { tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } }] },
       {
         tool_calls: [
-          { index: 2, id: 'call_c', type: 'function', function: { name: 'get_news', arguments: '{"topic":"é"}' } },
+          { index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+        ],
+      },
+      {
+        tool_calls: [
+          {
+            index: 2,
+            id: 'call_c',
+            type: 'function',
+            function: { name: 'get_news', arguments: '{"topic":"é"}' },
+          },
         ],
       },
     ]);
@@ -181,7 +199,9 @@ describe('OpenAIChatStreamRenderer', () => {
     const fromAppError = JSON.parse(
       frames(renderer.error(upstreamError('lost', { code: 'upstream_connection_lost' })))[0]!,
     );
-    expect(fromAppError).toEqual({ error: { message: 'lost', type: 'server_error', param: null, code: null } });
+    expect(fromAppError).toEqual({
+      error: { message: 'lost', type: 'server_error', param: null, code: null },
+    });
     expect(JSON.parse(frames(renderer.error(tooManyRequests('slow down', { code: 'tokens' })))[0]!)).toEqual({
       error: { message: 'slow down', type: 'tokens', param: null, code: 'rate_limit_exceeded' },
     });
