@@ -94,14 +94,16 @@ describe('gatewayctl generate-key', () => {
     expect(onlyJson(unknown.stderr).error).toBe(
       'No customer with id 00000000-0000-4000-8000-000000000000; run "npx gatewayctl list-customers"',
     );
-    for (const { args, run } of await Promise.all([
-      ['generate-key', 'acme'],
-      ['generate-key', customerId, '--rpm', '0'],
-      ['generate-key', customerId, '--tpm', '1.5'],
-      ['generate-key', customerId, '--expires', '2001-01-01'],
-      ['generate-key', customerId, '--expires', 'tomorrow'],
-      ['generate-key', customerId, '--models', 'llama 3'],
-    ].map(async (args) => ({ args, run: await cli(...args) })))
+    for (const { args, run } of await Promise.all(
+      [
+        ['generate-key', 'acme'],
+        ['generate-key', customerId, '--rpm', '0'],
+        ['generate-key', customerId, '--tpm', '1.5'],
+        ['generate-key', customerId, '--expires', '2001-01-01'],
+        ['generate-key', customerId, '--expires', 'tomorrow'],
+        ['generate-key', customerId, '--models', 'llama 3'],
+      ].map(async (args) => ({ args, run: await cli(...args) })),
+    ))
       expect(run.code, args.join(' ')).toBe(2);
   });
 });
