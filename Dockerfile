@@ -24,8 +24,10 @@ COPY services/gateway/package.json services/gateway/
 COPY services/billing-worker/package.json services/billing-worker/
 COPY services/logger/package.json services/logger/
 
+# `npm install --no-save` is the fallback when npm ci refuses a lock file that lacks other platforms' optional packages.
 FROM manifests AS deps
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
+  || npm install --no-audit --no-fund --no-save
 
 FROM deps AS build
 COPY tsconfig.base.json tsconfig.json ./
@@ -41,7 +43,8 @@ RUN npm run build \
   && find /pruned -name '*.tsbuildinfo' -delete
 
 FROM manifests AS prod-deps
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
+  || npm install --omit=dev --no-audit --no-fund --no-save
 
 FROM base AS runtime
 ENV NODE_ENV=production

@@ -4,6 +4,8 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 load_env
+# The Ollama the running gateway was started with (make demo points it at the simulator).
+if [[ -f "$RUN_DIR/gateway.ollama_url" ]] && running_pid gateway >/dev/null; then OLLAMA_URL="$(cat "$RUN_DIR/gateway.ollama_url")"; fi
 
 row() { printf '  %-16s %-28s %s\n' "$1" "$2" "$3"; }
 state() {

@@ -18,14 +18,23 @@ check_node() {
   ok "node $(node -v)"
 }
 
+npm_ci() {
+  # npm ci refuses a lock file that lacks other platforms' optional packages (written against a partial registry
+  # mirror); then install from package.json + lock file without rewriting either.
+  npm ci --no-audit --no-fund || {
+    warn "npm ci refused package-lock.json (above): falling back to npm install --no-save"
+    npm install --no-audit --no-fund --no-save
+  }
+}
+
 install_npm_deps() {
   step "npm dependencies"
   if [[ ! -d node_modules ]]; then
     info "node_modules is missing: running npm ci (a minute or two the first time)"
-    npm ci --no-audit --no-fund
+    npm_ci
   elif [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
     info "package-lock.json changed since the last install: running npm ci"
-    npm ci --no-audit --no-fund
+    npm_ci
   else
     ok "node_modules is up to date"
   fi
@@ -192,8 +201,13 @@ start_node_service() {
   host="$(url_part "$url" hostname)"
   port="$(url_part "$url" port)"
   if pid="$(running_pid "$name")"; then
-    ok "$name already running (pid $pid)"
-    return
+    if http_ok "$url/health" 2000; then
+      ok "$name already running (pid $pid)"
+      return
+    fi
+    # Started earlier with another port (or hung): replace it.
+    info "$name (pid $pid) does not answer at $url: restarting it"
+    stop_pid "$name"
   fi
   if port_open "$host" "$port"; then
     die "port $port ($name) is taken by another program. Stop it, or choose another port in .env (see docs/configuration.md)."
@@ -206,6 +220,10 @@ start_node_service() {
 start_ollama_sim() {
   step "Ollama simulator (demo)"
   export OLLAMA_URL="http://127.0.0.1:$OLLAMA_SIM_PORT"
+  if running_pid ollama-sim >/dev/null && ! http_ok "$OLLAMA_URL/api/version" 2000; then
+    info "the running simulator does not answer at $OLLAMA_URL: restarting it"
+    stop_pid ollama-sim
+  fi
   if ! running_pid ollama-sim >/dev/null; then
     port_open 127.0.0.1 "$OLLAMA_SIM_PORT" &&
       die "port $OLLAMA_SIM_PORT (OLLAMA_SIM_PORT) is taken by another program. Choose another in .env."

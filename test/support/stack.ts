@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import type { UsageEventsTable } from '@ollama-gateway/db';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
 import { type OllamaSim, type SimConfig, startOllamaSim } from '@ollama-gateway/ollama-sim';
+import { Redis } from 'ioredis';
 import type { Selectable } from 'kysely';
 import { type RunningNginx, startNginx } from './nginx.js';
 import { freePort, type ManagedProcess, spawnManaged, waitForHttpOk } from './processes.js';
@@ -90,6 +91,22 @@ function requireBuilt(): void {
   }
 }
 
+/** Removes the queue keys a stack left behind (its prefix is random, so nothing else matches). */
+async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   requireBuilt();
   const label = options.label ?? 'e2e';
@@ -137,6 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       REQUEST_LOG_BODIES: 'true',
       ...options.env,
     };
+    cleanups.push(() => deleteRedisKeys(env.REDIS_URL!, `${env.QUEUE_PREFIX}:*`));
     mkdirSync(env.SPOOL_DIR!, { recursive: true });
     mkdirSync(join(dir, 'logs'));
 
