@@ -24,5 +24,8 @@ redis-cli -u "${TEST_REDIS_URL:-${REDIS_URL:-redis://127.0.0.1:6379}}" ping 2>/d
 
 step "Building (npm run build)"
 npm run build --silent
+step "Type-checking the tests and linting (tsc, biome)"
+npm run typecheck:tests --silent
+npx biome check --diagnostic-level=error . >/dev/null || { npx biome check --diagnostic-level=error .; die "Lint failed: run make format, then fix what remains."; }
 step "Running every test (npx vitest run $*)"
 exec npx vitest run "$@"
