@@ -5,10 +5,16 @@ import { authenticateMiddleware } from './middleware/authenticate.middleware.js'
 import { errorMiddleware } from './middleware/error.middleware.js';
 import { requestContextMiddleware } from './middleware/request-context.middleware.js';
 import { chatCompletionsRoute } from './routes/chat-completions.route.js';
+import { completionsRoute } from './routes/completions.route.js';
+import { embeddingsRoute } from './routes/embeddings.route.js';
 import { healthRoute, type ReadinessCheck } from './routes/health.route.js';
 import { internalAuthRoute } from './routes/internal-auth.route.js';
+import { messagesRoute } from './routes/messages.route.js';
 import { modelsRoute } from './routes/models.route.js';
+import { isNativeApiPath, ollamaNativeRoute } from './routes/ollama-native.route.js';
 import type { ChatService } from './services/chat.service.js';
+import { createCompletionService } from './services/completion.service.js';
+import { createEmbeddingService } from './services/embedding.service.js';
 import type { KeyAuthService } from './services/key-auth.service.js';
 import type { UsageRecorder } from './services/usage-recorder.service.js';
 
@@ -40,9 +46,13 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(requestContextMiddleware({ internalSecret: deps.internalSecret, recorder: deps.recorder }));
   api.use(authenticateMiddleware(deps.auth));
-  api.use(express.json({ limit: deps.maxBodyBytes, type: () => true }));
+  api.use(express.json({ limit: deps.maxBodyBytes, type: (req) => !isNativeApiPath(req) }));
   api.use(chatCompletionsRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
   api.use(modelsRoute({ ollama: deps.ollama }));
+  api.use(messagesRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
+  api.use(completionsRoute({ service: createCompletionService(deps), keepAliveMs: deps.keepAliveMs }));
+  api.use(embeddingsRoute({ service: createEmbeddingService(deps) }));
+  api.use(ollamaNativeRoute({ ollama: deps.ollama, maxBodyBytes: deps.maxBodyBytes }));
   api.use((req, _res, next) =>
     next(notFound(`Invalid URL (${req.method} ${req.path})`, { code: 'unknown_url' })),
   );

@@ -1,8 +1,10 @@
 import { type Request, type Response, Router } from 'express';
+import { modelNotFound } from '../canonical/errors.js';
 import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import type { OpenAIModel } from '../dialects/openai/types.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
+import { abortOnClientClose } from '../streaming/abort.js';
 
 /** `owned_by` as Ollama derives it: the namespace of `ns/name:tag`, `library` for official models. */
 export function ownerOf(name: string): string {
@@ -28,6 +30,28 @@ export function modelsRoute(deps: { ollama: OllamaClient }): Router {
         owned_by: ownerOf(model.model ?? model.name),
       }));
     res.json({ object: 'list', data });
+  });
+
+  // OpenAI `GET /v1/models/{model}` from Ollama's `/api/show` (reference §4.8). The id may hold `/` (`hf.co/u/m:q4`),
+  // raw or encoded; a model the key may not use is as missing as one Ollama does not have (404 model_not_found).
+  router.get('/v1/models/*model', async (req: Request, res: Response) => {
+    const context = contextOf(res);
+    const raw = (req.params as Record<string, unknown>).model;
+    const id = Array.isArray(raw) ? raw.join('/') : String(raw);
+    context.model = id;
+    context.provider = 'ollama';
+    context.upstreamHost = deps.ollama.baseUrl;
+    context.upstreamModel = id;
+    if (context.key && !isModelAllowed(context.key, id)) throw modelNotFound(id);
+    const show = await deps.ollama.show(id, abortOnClientClose(res));
+    const body: OpenAIModel = {
+      id,
+      object: 'model',
+      created: Math.floor((Date.parse(show.modified_at ?? '') || Date.now()) / 1000),
+      owned_by: ownerOf(id),
+    };
+    context.responseBody = body;
+    res.json(body);
   });
   return router;
 }

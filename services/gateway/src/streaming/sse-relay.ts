@@ -8,6 +8,8 @@ export interface StreamRenderer {
   start(): string;
   render(event: ChatEvent): string;
   error(error: AppError): string;
+  /** The keep-alive frame, when the dialect has its own (Anthropic's `event: ping`); otherwise `: ping` comments. */
+  keepAlive?(): string;
 }
 
 export const SSE_HEADERS = {
@@ -18,7 +20,7 @@ export const SSE_HEADERS = {
 };
 
 /** Writes `data`, and waits for 'drain' when the socket buffer is full (backpressure), or until the client left. */
-export function write(res: ServerResponse, data: string): Promise<void> | undefined {
+export function write(res: ServerResponse, data: string | Uint8Array): Promise<void> | undefined {
   if (res.write(data)) return undefined;
   return new Promise((resolve) => {
     const done = () => {
@@ -57,7 +59,7 @@ export async function relaySse(
     () => {
       if (Date.now() - lastWrite < options.keepAliveMs || res.writableEnded) return;
       commitHeaders();
-      res.write(': ping\n\n');
+      res.write(renderer.keepAlive?.() ?? ': ping\n\n');
       lastWrite = Date.now();
     },
     Math.min(options.keepAliveMs, 1000),
@@ -103,6 +105,7 @@ export async function relaySse(
     );
   } catch (error) {
     if (signal.aborted) return 499;
+    if (!res.headersSent) throw error; // from open(), rethrown above: nothing was sent, so a real HTTP error
     return fail(toAppError(error));
   } finally {
     clearInterval(keepAlive);

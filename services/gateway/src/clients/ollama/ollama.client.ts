@@ -1,7 +1,17 @@
 import { AppError, serviceUnavailable, upstreamError } from '@ollama-gateway/runtime';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { modelNotFound } from '../../canonical/errors.js';
-import type { OllamaChatChunk, OllamaChatRequest, OllamaTagsResponse } from './ollama.types.js';
+import type { OllamaRawRequest, OllamaRawResponse } from './ollama.proxy.js';
+import type {
+  OllamaChatChunk,
+  OllamaChatRequest,
+  OllamaEmbedRequest,
+  OllamaEmbedResponse,
+  OllamaGenerateChunk,
+  OllamaGenerateRequest,
+  OllamaShowResponse,
+  OllamaTagsResponse,
+} from './ollama.types.js';
 
 export interface OllamaClientOptions {
   baseUrl: string;
@@ -17,8 +27,21 @@ export interface OllamaClient {
   chatStream(body: OllamaChatRequest, signal: AbortSignal): Promise<AsyncIterable<OllamaChatChunk>>;
   /** Non-streaming `/api/chat`: the whole answer. */
   chat(body: OllamaChatRequest, signal: AbortSignal): Promise<OllamaChatChunk>;
+  /** Streaming `/api/generate`: resolves once the upstream answered 200, then yields each NDJSON line parsed. */
+  generateStream(
+    body: OllamaGenerateRequest,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<OllamaGenerateChunk>>;
+  /** Non-streaming `/api/generate`: the whole answer. */
+  generate(body: OllamaGenerateRequest, signal: AbortSignal): Promise<OllamaGenerateChunk>;
+  /** `/api/embed`: one vector per input. */
+  embed(body: OllamaEmbedRequest, signal: AbortSignal): Promise<OllamaEmbedResponse>;
+  /** `/api/show`: one model's details (404 → model_not_found). */
+  show(model: string, signal?: AbortSignal): Promise<OllamaShowResponse>;
   tags(signal?: AbortSignal): Promise<OllamaTagsResponse>;
   version(signal?: AbortSignal): Promise<string>;
+  /** Any native call passed through unchanged (native `/api/*` proxy): any status, the body left unread. */
+  raw(request: OllamaRawRequest): Promise<OllamaRawResponse>;
   close(): Promise<void>;
 }
 
@@ -68,6 +91,22 @@ export function createOllamaClient(options: OllamaClientOptions): OllamaClient {
       const response = await send('POST', '/api/chat', body, signal, body.model);
       return (await response.body.json()) as OllamaChatChunk;
     },
+    async generateStream(body, signal) {
+      const response = await send('POST', '/api/generate', body, signal, body.model);
+      return readNdjson<OllamaGenerateChunk>(response.body);
+    },
+    async generate(body, signal) {
+      const response = await send('POST', '/api/generate', body, signal, body.model);
+      return (await response.body.json()) as OllamaGenerateChunk;
+    },
+    async embed(body, signal) {
+      const response = await send('POST', '/api/embed', body, signal, body.model);
+      return (await response.body.json()) as OllamaEmbedResponse;
+    },
+    async show(model, signal) {
+      const response = await send('POST', '/api/show', { model }, signal, model);
+      return (await response.body.json()) as OllamaShowResponse;
+    },
     async tags(signal) {
       const response = await send('GET', '/api/tags', undefined, signal);
       return (await response.body.json()) as OllamaTagsResponse;
@@ -76,12 +115,25 @@ export function createOllamaClient(options: OllamaClientOptions): OllamaClient {
       const response = await send('GET', '/api/version', undefined, signal);
       return ((await response.body.json()) as { version: string }).version;
     },
+    async raw(request) {
+      try {
+        return await pool.request({
+          method: request.method as Dispatcher.HttpMethod,
+          path: basePath + request.path,
+          headers: request.headers,
+          body: request.body,
+          signal: request.signal,
+        });
+      } catch (error) {
+        throw connectionError(error);
+      }
+    },
     close: () => pool.close(),
   };
 }
 
 /** Splits a byte stream into NDJSON lines and parses each; a trailing partial line is parsed at the end. */
-export async function* readNdjson(body: AsyncIterable<Uint8Array>): AsyncGenerator<OllamaChatChunk> {
+export async function* readNdjson<T = OllamaChatChunk>(body: AsyncIterable<Uint8Array>): AsyncGenerator<T> {
   const decoder = new TextDecoder();
   let pending = '';
   try {
@@ -91,7 +143,7 @@ export async function* readNdjson(body: AsyncIterable<Uint8Array>): AsyncGenerat
       while (newline !== -1) {
         const line = pending.slice(0, newline).trim();
         pending = pending.slice(newline + 1);
-        if (line) yield parseLine(line);
+        if (line) yield parseLine<T>(line);
         newline = pending.indexOf('\n');
       }
     }
@@ -104,12 +156,12 @@ export async function* readNdjson(body: AsyncIterable<Uint8Array>): AsyncGenerat
     });
   }
   pending += decoder.decode();
-  if (pending.trim()) yield parseLine(pending.trim());
+  if (pending.trim()) yield parseLine<T>(pending.trim());
 }
 
-function parseLine(line: string): OllamaChatChunk {
+function parseLine<T>(line: string): T {
   try {
-    return JSON.parse(line) as OllamaChatChunk;
+    return JSON.parse(line) as T;
   } catch (error) {
     throw upstreamError('The model server sent a malformed response line.', {
       code: 'upstream_bad_response',

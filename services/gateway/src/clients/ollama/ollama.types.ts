@@ -55,3 +55,55 @@ export interface OllamaTagModel {
 export interface OllamaTagsResponse {
   models: OllamaTagModel[];
 }
+
+export interface OllamaGenerateRequest {
+  model: string;
+  prompt: string;
+  suffix?: string;
+  system?: string;
+  raw?: boolean;
+  stream: boolean;
+  options?: Record<string, unknown>;
+  format?: 'json' | Record<string, unknown>;
+  keep_alive?: string | number;
+  think?: boolean | string;
+}
+
+export interface OllamaGenerateChunk extends OllamaMetrics {
+  model?: string;
+  created_at?: string;
+  response?: string;
+  thinking?: string;
+  done?: boolean;
+  done_reason?: string;
+  context?: number[];
+  error?: string;
+}
+
+export interface OllamaEmbedRequest {
+  model: string;
+  input: string | string[];
+  truncate?: boolean;
+  dimensions?: number;
+  options?: Record<string, unknown>;
+  keep_alive?: string | number;
+}
+
+export interface OllamaEmbedResponse {
+  model: string;
+  embeddings: number[][];
+  total_duration?: number;
+  load_duration?: number;
+  prompt_eval_count?: number;
+}
+
+/** `/api/show` (reference §1.4), the fields the gateway reads. */
+export interface OllamaShowResponse {
+  modelfile?: string;
+  parameters?: string;
+  template?: string;
+  details?: Record<string, unknown>;
+  model_info?: Record<string, unknown>;
+  capabilities?: string[];
+  modified_at?: string;
+}

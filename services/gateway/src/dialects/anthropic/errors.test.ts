@@ -17,7 +17,7 @@ describe('toAnthropicError (reference §3.1)', () => {
     [429, 'rate_limit_error'],
     [500, 'api_error'],
     [502, 'api_error'],
-    [503, 'api_error'],
+    [503, 'overloaded_error'],
     [504, 'timeout_error'],
     [529, 'overloaded_error'],
   ])('%i → %s', (status, type) => {

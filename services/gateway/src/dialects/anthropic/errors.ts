@@ -28,6 +28,7 @@ function anthropicErrorType(status: number): string {
       return 'rate_limit_error';
     case 504:
       return 'timeout_error';
+    case 503: // the model server is busy (Ollama's queue is full): Anthropic calls that overloaded (reference §5.4)
     case 529:
       return 'overloaded_error';
     default:

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ChatResult } from '../../canonical/chat.types.js';
+import { haveOpenAISpec, openAISchemaValidator, SPEC_MISSING } from '../../testing/openapi.js';
 import { toChatCompletion, toOpenAIUsage, unixSeconds } from './response.js';
 
 const result = (fields: Partial<ChatResult> = {}): ChatResult => ({
@@ -126,61 +124,11 @@ describe('unixSeconds and usage', () => {
   });
 });
 
-// The OpenAI OpenAPI spec lives outside the repository (../shared); users' clones have none, so this part skips.
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../..');
-const specPath = join(repoRoot, '../shared/specs/openai-openapi.yaml');
-const haveSpec = existsSync(specPath);
-
-/**
- * Parses only the component schemas reachable from `root` (the whole 3 MB spec takes seconds to parse): splits
- * `components.schemas` into its top-level entries by indentation and follows `$ref`s.
- */
-function reachableSchemas(
-  text: string,
-  root: string,
-  parse: (source: string) => unknown,
-): Record<string, unknown> {
-  const lines = text.slice(text.indexOf('\ncomponents:\n')).split('\n');
-  const start = lines.indexOf('  schemas:');
-  const blocks = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const line of lines.slice(start + 1)) {
-    if (/^ {0,2}\S/.test(line)) break; // the next components section
-    const name = /^ {4}([^\s:#]+):\s*$/.exec(line)?.[1];
-    if (name) {
-      current = [];
-      blocks.set(name, current);
-    }
-    current?.push(line);
-  }
-  const schemas: Record<string, unknown> = {};
-  const queue = [root];
-  while (queue.length > 0) {
-    const name = queue.pop()!;
-    if (name in schemas) continue;
-    const block = blocks.get(name);
-    if (!block) throw new Error(`schema ${name} not found in the spec`);
-    const source = block.join('\n');
-    schemas[name] = (parse(source) as Record<string, unknown>)[name];
-    for (const match of source.matchAll(/\$ref: "?#\/components\/schemas\/([^"\s]+)"?/g))
-      queue.push(match[1]!);
-  }
-  return schemas;
-}
-
 describe('toChatCompletion against the OpenAI OpenAPI spec', () => {
-  it.skipIf(!haveSpec)(
-    haveSpec
-      ? 'matches CreateChatCompletionResponse'
-      : 'skipped: ../shared/specs/openai-openapi.yaml is not in this checkout',
+  it.skipIf(!haveOpenAISpec)(
+    haveOpenAISpec ? 'matches CreateChatCompletionResponse' : SPEC_MISSING,
     async () => {
-      const { parse } = await import('yaml');
-      const { default: Ajv2020 } = await import('ajv/dist/2020.js');
-      const schemas = reachableSchemas(readFileSync(specPath, 'utf8'), 'CreateChatCompletionResponse', parse);
-      const ajv = new Ajv2020.default({ strict: false, validateFormats: false, allErrors: true });
-      ajv.addSchema({ $id: 'openai.json', components: { schemas } });
-      const validate = ajv.getSchema('openai.json#/components/schemas/CreateChatCompletionResponse');
-      if (!validate) throw new Error('CreateChatCompletionResponse not found in the spec');
+      const validate = await openAISchemaValidator('CreateChatCompletionResponse');
 
       const samples = [
         toChatCompletion('chatcmpl-1', 'm', result()),

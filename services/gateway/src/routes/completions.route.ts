@@ -1,0 +1,81 @@
+import { performance } from 'node:perf_hooks';
+import { type Request, type Response, Router } from 'express';
+import { modelNotFound } from '../canonical/errors.js';
+import {
+  OpenAICompletionStreamRenderer,
+  parseCompletionRequest,
+  toTextCompletion,
+} from '../dialects/openai/completions.js';
+import { unixSeconds } from '../dialects/openai/response.js';
+import { contextOf } from '../middleware/request-context.middleware.js';
+import type { CompletionService } from '../services/completion.service.js';
+import { isModelAllowed } from '../services/key-auth.service.js';
+import { abortOnClientClose } from '../streaming/abort.js';
+import { relaySse } from '../streaming/sse-relay.js';
+
+export const textCompletionId = (requestId: string) => `cmpl-${requestId}`;
+
+/**
+ * OpenAI legacy `POST /v1/completions` → Ollama `/api/generate`, plain or streamed. An array prompt fans out to one
+ * generate call per prompt (not streamed), answered as one choice per prompt.
+ */
+export function completionsRoute(deps: { service: CompletionService; keepAliveMs: number }): Router {
+  const router = Router();
+  router.post('/v1/completions', async (req: Request, res: Response) => {
+    const context = contextOf(res);
+    context.requestBody = req.body;
+    const parsed = parseCompletionRequest(req.body);
+    context.model = parsed.model;
+    context.stream = parsed.stream;
+    if (context.key && !isModelAllowed(context.key, parsed.model)) throw modelNotFound(parsed.model);
+    const id = textCompletionId(context.requestId);
+    const signal = abortOnClientClose(res);
+    const prompts = parsed.requests.map((request) => request.prompt);
+
+    if (!parsed.stream) {
+      const results = await deps.service.complete(parsed.requests, context, signal);
+      const body = toTextCompletion(id, parsed.model, results, prompts, parsed.echo);
+      context.responseBody = body;
+      res.setHeader(
+        'x-gateway-overhead-ms',
+        (performance.now() - context.startedAt - context.upstreamMs).toFixed(3),
+      );
+      res.json(body);
+      return;
+    }
+
+    const request = parsed.requests[0]!;
+    const renderer = new OpenAICompletionStreamRenderer(
+      id,
+      parsed.model,
+      unixSeconds(undefined),
+      parsed.includeUsage,
+      parsed.echo ? request.prompt : null,
+    );
+    const collected: string[] = parsed.echo ? [request.prompt] : [];
+    const status = await relaySse(res, {
+      open: async () => {
+        const events = await deps.service.stream(request, context, signal);
+        return (async function* () {
+          for await (const event of events) {
+            if (event.type === 'text') collected.push(event.text);
+            yield event;
+          }
+        })();
+      },
+      renderer,
+      context,
+      keepAliveMs: deps.keepAliveMs,
+      signal,
+    });
+    if (status !== 200) context.outcomeStatus = status;
+    context.responseBody = {
+      id,
+      object: 'text_completion',
+      model: parsed.model,
+      text: collected.join(''),
+      usage: { prompt_tokens: context.usage.promptTokens, completion_tokens: context.usage.completionTokens },
+    };
+  });
+  return router;
+}

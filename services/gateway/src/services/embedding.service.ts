@@ -1,0 +1,58 @@
+import { performance } from 'node:perf_hooks';
+import { upstreamError } from '@ollama-gateway/runtime';
+import type { EmbeddingRequest, EmbeddingResult } from '../canonical/completion.types.js';
+import type { OllamaClient } from '../clients/ollama/ollama.client.js';
+import type { OllamaEmbedRequest } from '../clients/ollama/ollama.types.js';
+import type { RequestContext } from './request-context.js';
+
+export interface EmbeddingService {
+  /** One vector per input, from Ollama `/api/embed`; fills the context's usage (prompt tokens only) and timings. */
+  embed(request: EmbeddingRequest, context: RequestContext, signal: AbortSignal): Promise<EmbeddingResult>;
+}
+
+/** Canonical embedding request → Ollama `/api/embed` body (reference §4.7). */
+export function toOllamaEmbedRequest(request: EmbeddingRequest): OllamaEmbedRequest {
+  const body: OllamaEmbedRequest = { model: request.model, input: request.input };
+  if (request.dimensions !== undefined) body.dimensions = request.dimensions;
+  if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
+  if (request.options) body.options = request.options;
+  return body;
+}
+
+export function createEmbeddingService(deps: { ollama: OllamaClient }): EmbeddingService {
+  const { ollama } = deps;
+  return {
+    async embed(request, context, signal) {
+      context.provider = 'ollama';
+      context.upstreamHost = ollama.baseUrl;
+      context.upstreamModel = request.model;
+      const began = performance.now();
+      let response: Awaited<ReturnType<OllamaClient['embed']>>;
+      try {
+        response = await ollama.embed(toOllamaEmbedRequest(request), signal);
+      } finally {
+        context.upstreamMs += performance.now() - began;
+      }
+      const embeddings = Array.isArray(response.embeddings) ? response.embeddings : [];
+      const result: EmbeddingResult = {
+        model: request.model,
+        embeddings,
+        promptTokens: response.prompt_eval_count ?? 0,
+        timings: {
+          loadDurationNs: response.load_duration ?? null,
+          promptEvalDurationNs: null,
+          evalDurationNs: null,
+          totalDurationNs: response.total_duration ?? null,
+        },
+      };
+      context.usage = { promptTokens: result.promptTokens, completionTokens: 0 };
+      context.timings = result.timings;
+      if (embeddings.length !== request.input.length)
+        throw upstreamError(
+          `The model server returned ${embeddings.length} embeddings for ${request.input.length} inputs.`,
+          { code: 'upstream_bad_response' },
+        );
+      return result;
+    },
+  };
+}
