@@ -12,9 +12,11 @@ import { internalAuthRoute } from './routes/internal-auth.route.js';
 import { messagesRoute } from './routes/messages.route.js';
 import { modelsRoute } from './routes/models.route.js';
 import { isNativeApiPath, ollamaNativeRoute } from './routes/ollama-native.route.js';
+import { responsesRoute } from './routes/responses.route.js';
 import type { ChatService } from './services/chat.service.js';
 import { createCompletionService } from './services/completion.service.js';
 import { createEmbeddingService } from './services/embedding.service.js';
+import type { ImageFetcher } from './services/image-fetcher.service.js';
 import type { KeyAuthService } from './services/key-auth.service.js';
 import type { UsageRecorder } from './services/usage-recorder.service.js';
 
@@ -29,6 +31,8 @@ export interface AppDeps {
   keepAliveMs: number;
   readiness: ReadinessCheck[];
   isStopping: () => boolean;
+  /** Downloads http(s) image URLs in chat requests; absent when IMAGE_URL_FETCH is off (they are then a 400). */
+  imageFetcher?: ImageFetcher;
 }
 
 /** The gateway's HTTP app, with every dependency passed in (no listen: main.ts and tests do that). */
@@ -47,12 +51,15 @@ export function createApp(deps: AppDeps): Express {
   api.use(requestContextMiddleware({ internalSecret: deps.internalSecret, recorder: deps.recorder }));
   api.use(authenticateMiddleware(deps.auth));
   api.use(express.json({ limit: deps.maxBodyBytes, type: (req) => !isNativeApiPath(req) }));
-  api.use(chatCompletionsRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
+  api.use(
+    chatCompletionsRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs, images: deps.imageFetcher }),
+  );
   api.use(modelsRoute({ ollama: deps.ollama }));
   api.use(messagesRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
   api.use(completionsRoute({ service: createCompletionService(deps), keepAliveMs: deps.keepAliveMs }));
   api.use(embeddingsRoute({ service: createEmbeddingService(deps) }));
   api.use(ollamaNativeRoute({ ollama: deps.ollama, maxBodyBytes: deps.maxBodyBytes }));
+  api.use(responsesRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
   api.use((req, _res, next) =>
     next(notFound(`Invalid URL (${req.method} ${req.path})`, { code: 'unknown_url' })),
   );

@@ -31,6 +31,17 @@ export const gatewayEnvSchema = z.object({
     .int()
     .min(1024)
     .default(20 * 1024 * 1024),
+  /** Fetch http(s) `image_url`s in chat requests (off: they are a 400, send data URIs instead). */
+  IMAGE_URL_FETCH: envBoolean.default(false),
+  /** Largest image the gateway downloads, and how long a download (redirects included) may take. */
+  IMAGE_URL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
+  IMAGE_URL_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Tests only: let image URLs reach loopback and private addresses (SSRF risk). */
+  IMAGE_URL_ALLOW_PRIVATE: envBoolean.default(false),
   /** How long in-flight requests may run after SIGTERM before they are cut. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
 });

@@ -2,11 +2,13 @@ import { createServer } from 'node:http';
 import { createApiKeysRepository, createDb, sql } from '@ollama-gateway/db';
 import { createLogger, createRedis, installShutdown } from '@ollama-gateway/runtime';
 import { createApp } from './app.js';
+import { createHttpImageClient } from './clients/http-image.client.js';
 import { createOllamaClient } from './clients/ollama/ollama.client.js';
 import { loadGatewayEnv } from './env.js';
 import { createEventPublisher } from './producers/event.publisher.js';
 import { createSpool } from './producers/spool.js';
 import { createChatService } from './services/chat.service.js';
+import { createImageFetcher } from './services/image-fetcher.service.js';
 import { createKeyAuthService } from './services/key-auth.service.js';
 import { createUsageRecorder } from './services/usage-recorder.service.js';
 
@@ -31,6 +33,13 @@ const auth = createKeyAuthService({
   hashSecret: env.KEY_HASH_SECRET,
   cacheTtlMs: env.KEY_CACHE_TTL_MS,
 });
+const imageClient = env.IMAGE_URL_FETCH
+  ? createHttpImageClient({
+      maxBytes: env.IMAGE_URL_MAX_BYTES,
+      timeoutMs: env.IMAGE_URL_TIMEOUT_MS,
+      allowPrivate: env.IMAGE_URL_ALLOW_PRIVATE,
+    })
+  : undefined;
 let stopping = false;
 
 const app = createApp({
@@ -43,6 +52,7 @@ const app = createApp({
   maxBodyBytes: env.MAX_BODY_BYTES,
   keepAliveMs: env.STREAM_KEEPALIVE_MS,
   isStopping: () => stopping,
+  ...(imageClient ? { imageFetcher: createImageFetcher({ client: imageClient }) } : {}),
   readiness: [
     { name: 'postgres', required: true, check: async () => (await sql`select 1`.execute(db), true) },
     { name: 'redis', required: false, check: async () => redis.status === 'ready' },
@@ -87,6 +97,7 @@ installShutdown(logger, [
   { name: 'flush events', run: () => publisher.close() },
   { name: 'flush key usage', run: () => auth.close() },
   { name: 'close ollama pool', run: () => ollama.close() },
+  { name: 'close image client', run: async () => imageClient?.close() },
   { name: 'close redis', run: () => redis.quit() },
   { name: 'close postgres', run: () => db.destroy() },
 ]);

@@ -3,6 +3,7 @@ import { markerTokens } from './faults.controller.js';
 import { buildPlan } from './generation.plan.js';
 import { OllamaError, readBody, sendJson } from './http.util.js';
 import { checkCapabilities, findModel, resolveThinking, serveInference } from './inference.service.js';
+import { withLogprobs } from './logprobs.generator.js';
 import {
   checkFields,
   checkMessages,
@@ -112,9 +113,10 @@ export const handleChat: Handler = async (ctx, req, res, info) => {
               done_reason: 'load',
             })
         : null,
-    plan: () =>
-      buildPlan({
-        key: conversationKey(messages),
+    plan: () => {
+      const key = conversationKey(messages);
+      const plan = buildPlan({
+        key,
         promptEvalCount: promptTokenCount(messages),
         replyTokens: markerTokens(userText) ?? ctx.config.replyTokens,
         thinkingTokens: ctx.config.thinkingTokens,
@@ -124,7 +126,9 @@ export const handleChat: Handler = async (ctx, req, res, info) => {
           body.format === 'json' || (body.format && typeof body.format === 'object') ? body.format : null,
         numPredict: options.numPredict,
         stop: options.stop,
-      }),
+      });
+      return body.logprobs === true ? withLogprobs(plan, key, topLogprobs) : plan;
+    },
     renderer: () => chatRenderer(requested),
   });
 };

@@ -1,10 +1,11 @@
+import type { SimLogprob } from './logprobs.generator.js';
 import type { ToolCall } from './sim.types.js';
 import { formattedContent, replyTokens, splitTokens, thinkingTokens } from './text.generator.js';
 
 /** One streamed chunk = one simulated token. */
 export type PlanStep =
   | { kind: 'thinking'; text: string }
-  | { kind: 'content'; text: string }
+  | { kind: 'content'; text: string; logprobs?: SimLogprob[] }
   | { kind: 'tool_calls'; calls: ToolCall[] };
 
 export interface GenerationPlan {

@@ -1,6 +1,7 @@
 export { embeddingVector } from './embedding.generator.js';
 export { generateMessages, generatePromptTokenCount } from './generate.handler.js';
 export { MIDSTREAM_ERROR, SERVER_ERROR } from './inference.runner.js';
+export { type SimLogprob, type SimTokenLogprob, tokenLogprobs } from './logprobs.generator.js';
 export { completeModel, DEFAULT_MODELS, normalizeModelName } from './models.catalog.js';
 export { parseNdjson } from './ndjson.util.js';
 export { DEFAULT_CONFIG, resolveConfig } from './sim.config.js';

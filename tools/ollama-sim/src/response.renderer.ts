@@ -54,9 +54,12 @@ export function chatRenderer(model: string): ChunkRenderer {
   return {
     chunk(step, createdAt) {
       let body: string;
-      if (step.kind === 'content')
+      if (step.kind === 'content') {
         body = `"message":{"role":"assistant","content":${JSON.stringify(step.text)}}`;
-      else if (step.kind === 'thinking') body = message('', step.text, []);
+        // api.ChatResponse: `logprobs` (omitempty) comes after `done`.
+        if (step.logprobs)
+          return `${head}${createdAt}",${body},"done":false,"logprobs":${JSON.stringify(step.logprobs)}}`;
+      } else if (step.kind === 'thinking') body = message('', step.text, []);
       else body = message('', '', step.calls);
       return `${head}${createdAt}",${body},"done":false}`;
     },
@@ -65,7 +68,9 @@ export function chatRenderer(model: string): ChunkRenderer {
     },
     whole(steps, createdAt, doneReason, metrics) {
       const { content, thinking, toolCalls } = collect(steps);
-      return `${head}${createdAt}",${message(content, thinking, toolCalls)},"done":true,"done_reason":"${doneReason}"${metricsJson(metrics)}}`;
+      const logprobs = steps.flatMap((step) => (step.kind === 'content' ? (step.logprobs ?? []) : []));
+      const lp = logprobs.length > 0 ? `,"logprobs":${JSON.stringify(logprobs)}` : '';
+      return `${head}${createdAt}",${message(content, thinking, toolCalls)},"done":true,"done_reason":"${doneReason}"${lp}${metricsJson(metrics)}}`;
     },
   };
 }

@@ -44,6 +44,22 @@ export interface ChatRequest {
   think?: boolean | 'low' | 'medium' | 'high' | 'max';
   /** Function tools in OpenAI/Ollama form ({type:"function", function:{name, description, parameters}}). */
   tools?: unknown[];
+  /** Ask for the log probability of each generated token, and of the `topLogprobs` likeliest alternatives (0–20). */
+  logprobs?: boolean;
+  topLogprobs?: number;
+}
+
+/** One alternative token and its log probability (Ollama's api.TokenLogprob). */
+export interface TokenAlternative {
+  token: string;
+  logprob: number;
+  /** UTF-8 bytes of the token, when the upstream reports them. */
+  bytes?: number[];
+}
+
+/** The log probability of one generated token, with the likeliest alternatives when asked (Ollama's api.Logprob). */
+export interface TokenLogprob extends TokenAlternative {
+  topLogprobs?: TokenAlternative[];
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls';
@@ -62,7 +78,7 @@ export interface UpstreamTimings {
 }
 
 export type ChatEvent =
-  | { type: 'text'; text: string }
+  | { type: 'text'; text: string; logprobs?: TokenLogprob[] }
   | { type: 'thinking'; text: string }
   | { type: 'tool_call'; call: ToolCall }
   | { type: 'end'; finishReason: FinishReason; usage: Usage; timings: UpstreamTimings; createdAt: string }
@@ -78,4 +94,6 @@ export interface ChatResult {
   usage: Usage;
   timings: UpstreamTimings;
   createdAt: string;
+  /** Per-token log probabilities of the content, when the request asked for them. */
+  logprobs?: TokenLogprob[];
 }

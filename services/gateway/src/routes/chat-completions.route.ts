@@ -6,6 +6,7 @@ import { toChatCompletion, unixSeconds } from '../dialects/openai/response.js';
 import { OpenAIChatStreamRenderer } from '../dialects/openai/stream.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import type { ChatService } from '../services/chat.service.js';
+import type { ImageFetcher } from '../services/image-fetcher.service.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
 import { abortOnClientClose } from '../streaming/abort.js';
 import { relaySse } from '../streaming/sse-relay.js';
@@ -13,17 +14,25 @@ import { relaySse } from '../streaming/sse-relay.js';
 export const completionId = (requestId: string) => `chatcmpl-${requestId}`;
 
 /** OpenAI `POST /v1/chat/completions` → Ollama `/api/chat`, plain or streamed. */
-export function chatCompletionsRoute(deps: { chat: ChatService; keepAliveMs: number }): Router {
+export function chatCompletionsRoute(deps: {
+  chat: ChatService;
+  keepAliveMs: number;
+  /** Present when IMAGE_URL_FETCH is on: http(s) image URLs are downloaded; otherwise they are a 400. */
+  images?: ImageFetcher | undefined;
+}): Router {
   const router = Router();
   router.post('/v1/chat/completions', async (req: Request, res: Response) => {
     const context = contextOf(res);
     context.requestBody = req.body;
-    const { request, includeUsage } = parseChatCompletionRequest(req.body);
+    const { request, includeUsage, remoteImages } = parseChatCompletionRequest(req.body, {
+      allowImageUrls: deps.images !== undefined,
+    });
     context.model = request.model;
     context.stream = request.stream;
     if (context.key && !isModelAllowed(context.key, request.model)) throw modelNotFound(request.model);
     const id = completionId(context.requestId);
     const signal = abortOnClientClose(res);
+    if (remoteImages.length > 0 && deps.images) await deps.images.resolve(remoteImages, signal);
 
     if (!request.stream) {
       const result = await deps.chat.complete(request, context, signal);
@@ -37,7 +46,13 @@ export function chatCompletionsRoute(deps: { chat: ChatService; keepAliveMs: num
       return;
     }
 
-    const renderer = new OpenAIChatStreamRenderer(id, request.model, unixSeconds(undefined), includeUsage);
+    const renderer = new OpenAIChatStreamRenderer(
+      id,
+      request.model,
+      unixSeconds(undefined),
+      includeUsage,
+      request.logprobs === true,
+    );
     const collected: string[] = [];
     const status = await relaySse(res, {
       open: async () => {

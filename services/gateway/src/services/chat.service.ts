@@ -6,6 +6,7 @@ import {
   finishReasonOf,
   timingsOf,
   toOllamaChatRequest,
+  toTokenLogprob,
 } from '../clients/ollama/ollama.mapping.js';
 import type { OllamaChatChunk } from '../clients/ollama/ollama.types.js';
 import type { RequestContext } from './request-context.js';
@@ -57,6 +58,7 @@ export function createChatService(deps: { ollama: OllamaClient }): ChatService {
         timings: timingsOf(chunk),
         createdAt: chunk.created_at ?? new Date().toISOString(),
       };
+      if (request.logprobs) result.logprobs = (chunk.logprobs ?? []).map(toTokenLogprob);
       context.usage = result.usage;
       context.timings = result.timings;
       return result;

@@ -15,6 +15,7 @@ import { createOllamaClient } from '../clients/ollama/ollama.client.js';
 import { createEventPublisher } from '../producers/event.publisher.js';
 import { createSpool } from '../producers/spool.js';
 import { createChatService } from '../services/chat.service.js';
+import type { ImageFetcher } from '../services/image-fetcher.service.js';
 import { createKeyAuthService } from '../services/key-auth.service.js';
 import { createUsageRecorder } from '../services/usage-recorder.service.js';
 
@@ -47,7 +48,7 @@ export interface TestGateway {
  * test database, a private queue prefix and an in-process simulator, listening on a random port.
  */
 export async function startTestGateway(
-  options: { sim?: Partial<SimConfig>; label?: string } = {},
+  options: { sim?: Partial<SimConfig>; label?: string; imageFetcher?: ImageFetcher } = {},
 ): Promise<TestGateway> {
   const database = await createTestDatabase(options.label ?? 'gateway');
   const sim = await startOllamaSim({ port: 0, ...options.sim });
@@ -76,6 +77,7 @@ export async function startTestGateway(
     keepAliveMs: 10_000,
     readiness: [],
     isStopping: () => false,
+    ...(options.imageFetcher ? { imageFetcher: options.imageFetcher } : {}),
   });
   const server = createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');

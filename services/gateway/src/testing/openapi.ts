@@ -56,8 +56,28 @@ export async function openAISchemaValidator(name: string): Promise<SchemaValidat
   const { default: Ajv2020 } = await import('ajv/dist/2020.js');
   const schemas = reachableSchemas(readFileSync(OPENAI_SPEC_PATH, 'utf8'), name, parse);
   const ajv = new Ajv2020.default({ strict: false, validateFormats: false, allErrors: true });
-  ajv.addSchema({ $id: 'openai.json', components: { schemas } });
+  ajv.addSchema({ $id: 'openai.json', components: { schemas: nullableWithoutType(schemas) } });
   const validate = ajv.getSchema(`openai.json#/components/schemas/${name}`);
   if (!validate) throw new Error(`${name} not found in the spec`);
   return validate as SchemaValidator;
+}
+
+/**
+ * The spec has a few OpenAPI 3.0 leftovers that ajv reads differently from OpenAPI: `nullable: true` beside a `$ref`
+ * (the stream chunk's `usage`), which ajv refuses without a `type`, becomes `anyOf: [<schema>, {type: "null"}]`; and a
+ * nullable `enum` (the chunk's `finish_reason`) gets `null` added to the enum, which ajv's `nullable` does not do.
+ * Other schemas with a `type` keep `nullable`, which ajv understands.
+ */
+function nullableWithoutType<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(nullableWithoutType) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = nullableWithoutType(item);
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null))
+    out.enum = [...out.enum, null];
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable: _nullable, ...rest } = out;
+    return { anyOf: [rest, { type: 'null' }] } as T;
+  }
+  return out as T;
 }

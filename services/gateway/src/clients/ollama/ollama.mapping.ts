@@ -3,10 +3,19 @@ import type {
   ChatEvent,
   ChatRequest,
   FinishReason,
+  TokenAlternative,
+  TokenLogprob,
   ToolCall,
   UpstreamTimings,
 } from '../../canonical/chat.types.js';
-import type { OllamaChatChunk, OllamaChatRequest, OllamaMessage, OllamaToolCall } from './ollama.types.js';
+import type {
+  OllamaChatChunk,
+  OllamaChatRequest,
+  OllamaLogprob,
+  OllamaMessage,
+  OllamaTokenLogprob,
+  OllamaToolCall,
+} from './ollama.types.js';
 
 /** Canonical request → Ollama `/api/chat` body. `stream` is always explicit (Ollama defaults to true). */
 export function toOllamaChatRequest(request: ChatRequest): OllamaChatRequest {
@@ -32,6 +41,10 @@ export function toOllamaChatRequest(request: ChatRequest): OllamaChatRequest {
   if (request.keepAlive !== undefined) body.keep_alive = request.keepAlive;
   if (request.think !== undefined) body.think = request.think;
   if (request.tools?.length) body.tools = request.tools;
+  if (request.logprobs) {
+    body.logprobs = true;
+    if (request.topLogprobs) body.top_logprobs = request.topLogprobs;
+  }
   return body;
 }
 
@@ -71,7 +84,14 @@ export function chunkToEvents(chunk: OllamaChatChunk, state: { sawToolCall: bool
   const events: ChatEvent[] = [];
   const message = chunk.message;
   if (message?.thinking) events.push({ type: 'thinking', text: message.thinking });
-  if (message?.content) events.push({ type: 'text', text: message.content });
+  if (message?.content) {
+    // Ollama's logprobs cover the tokens of this chunk; they are kept with the content (thinking-only chunks drop
+    // theirs: OpenAI's logprobs.content describes the answer, not the reasoning).
+    const logprobs = chunk.logprobs?.length ? chunk.logprobs.map(toTokenLogprob) : undefined;
+    events.push(
+      logprobs ? { type: 'text', text: message.content, logprobs } : { type: 'text', text: message.content },
+    );
+  }
   if (message?.tool_calls?.length) {
     state.sawToolCall = true;
     for (const call of message.tool_calls) events.push({ type: 'tool_call', call: toToolCall(call) });
@@ -86,4 +106,17 @@ export function chunkToEvents(chunk: OllamaChatChunk, state: { sawToolCall: bool
     });
   }
   return events;
+}
+
+function toAlternative(entry: OllamaTokenLogprob): TokenAlternative {
+  const out: TokenAlternative = { token: entry.token, logprob: entry.logprob };
+  if (entry.bytes) out.bytes = entry.bytes;
+  return out;
+}
+
+/** Ollama api.Logprob → canonical. */
+export function toTokenLogprob(entry: OllamaLogprob): TokenLogprob {
+  const out: TokenLogprob = toAlternative(entry);
+  if (entry.top_logprobs) out.topLogprobs = entry.top_logprobs.map(toAlternative);
+  return out;
 }

@@ -23,6 +23,19 @@ export interface OllamaChatRequest {
   keep_alive?: string | number;
   think?: boolean | string;
   tools?: unknown[];
+  logprobs?: boolean;
+  top_logprobs?: number;
+}
+
+/** api.TokenLogprob / api.Logprob: a token, its log probability, its UTF-8 bytes (omitempty), the top alternatives. */
+export interface OllamaTokenLogprob {
+  token: string;
+  logprob: number;
+  bytes?: number[];
+}
+
+export interface OllamaLogprob extends OllamaTokenLogprob {
+  top_logprobs?: OllamaTokenLogprob[];
 }
 
 export interface OllamaMetrics {
@@ -41,6 +54,8 @@ export interface OllamaChatChunk extends OllamaMetrics {
   done?: boolean;
   done_reason?: string;
   error?: string;
+  /** Top-level, beside `message`: one entry per token generated in this chunk (only when asked for). */
+  logprobs?: OllamaLogprob[];
 }
 
 export interface OllamaTagModel {

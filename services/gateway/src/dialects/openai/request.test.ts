@@ -195,6 +195,7 @@ describe('parseChatCompletionRequest: options and flags', () => {
     expect(parsed).toEqual({
       request: { model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], stream: false, options: {} },
       includeUsage: false,
+      remoteImages: [],
     });
   });
 

@@ -99,6 +99,49 @@ describe('toChatCompletion', () => {
   });
 });
 
+describe('logprobs', () => {
+  it('are null unless asked for; otherwise {content:[{token, logprob, bytes, top_logprobs}], refusal:null}', () => {
+    expect(toChatCompletion('c', 'm', result()).choices[0]!.logprobs).toBeNull();
+    const completion = toChatCompletion(
+      'c',
+      'm',
+      result({
+        content: 'Hé!',
+        logprobs: [
+          {
+            token: 'Hé',
+            logprob: -0.25,
+            topLogprobs: [
+              { token: 'Hé', logprob: -0.25 },
+              { token: 'Yo', logprob: -1.5, bytes: [89, 111] },
+            ],
+          },
+          { token: '!', logprob: -0.01, bytes: [33] },
+        ],
+      }),
+    );
+    expect(completion.choices[0]!.logprobs).toEqual({
+      content: [
+        {
+          token: 'Hé',
+          logprob: -0.25,
+          bytes: [72, 195, 169],
+          top_logprobs: [
+            { token: 'Hé', logprob: -0.25, bytes: [72, 195, 169] },
+            { token: 'Yo', logprob: -1.5, bytes: [89, 111] },
+          ],
+        },
+        { token: '!', logprob: -0.01, bytes: [33], top_logprobs: [] },
+      ],
+      refusal: null,
+    });
+    expect(toChatCompletion('c', 'm', result({ logprobs: [] })).choices[0]!.logprobs).toEqual({
+      content: [],
+      refusal: null,
+    });
+  });
+});
+
 describe('unixSeconds and usage', () => {
   it('converts RFC 3339 timestamps with nanoseconds and offsets to unix seconds', () => {
     expect(unixSeconds('2025-07-07T20:22:19.184789Z')).toBe(1751919739);
@@ -142,6 +185,17 @@ describe('toChatCompletion against the OpenAI OpenAPI spec', () => {
             finishReason: 'tool_calls',
           }),
         ),
+        toChatCompletion(
+          'chatcmpl-4',
+          'm',
+          result({
+            logprobs: [
+              { token: 'Hi', logprob: -0.5, topLogprobs: [{ token: 'Hi', logprob: -0.5 }] },
+              { token: '!', logprob: -0.01, bytes: [33] },
+            ],
+          }),
+        ),
+        toChatCompletion('chatcmpl-5', 'm', result({ logprobs: [] })),
       ];
       for (const sample of samples) {
         const valid = validate(sample);

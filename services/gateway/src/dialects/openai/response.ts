@@ -1,5 +1,17 @@
-import type { ChatResult, ToolCall, Usage } from '../../canonical/chat.types.js';
-import type { OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from './types.js';
+import type {
+  ChatResult,
+  TokenAlternative,
+  TokenLogprob,
+  ToolCall,
+  Usage,
+} from '../../canonical/chat.types.js';
+import type {
+  OpenAIChatCompletion,
+  OpenAIChoiceLogprobs,
+  OpenAITokenLogprob,
+  OpenAIToolCall,
+  OpenAIUsage,
+} from './types.js';
 
 export const SYSTEM_FINGERPRINT = 'fp_ollama';
 
@@ -13,6 +25,28 @@ export const toOpenAIToolCall = (call: ToolCall): OpenAIToolCall => ({
   id: call.id,
   type: 'function',
   function: { name: call.name, arguments: call.arguments },
+});
+
+const encoder = new TextEncoder();
+
+/** The token's UTF-8 bytes: as the upstream reported them, else encoded from the token text. */
+const bytesOf = (entry: TokenAlternative): number[] => entry.bytes ?? [...encoder.encode(entry.token)];
+
+/** Canonical token logprob → OpenAI's ChatCompletionTokenLogprob (top_logprobs is [] when none were asked for). */
+export const toOpenAITokenLogprob = (entry: TokenLogprob): OpenAITokenLogprob => ({
+  token: entry.token,
+  logprob: entry.logprob,
+  bytes: bytesOf(entry),
+  top_logprobs: (entry.topLogprobs ?? []).map((top) => ({
+    token: top.token,
+    logprob: top.logprob,
+    bytes: bytesOf(top),
+  })),
+});
+
+export const toOpenAILogprobs = (entries: TokenLogprob[]): OpenAIChoiceLogprobs => ({
+  content: entries.map(toOpenAITokenLogprob),
+  refusal: null,
 });
 
 /** Unix seconds of an RFC 3339 timestamp (Ollama's created_at), or now when it cannot be read. */
@@ -36,7 +70,14 @@ export function toChatCompletion(id: string, model: string, result: ChatResult):
     object: 'chat.completion',
     created: unixSeconds(result.createdAt),
     model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: result.finishReason }],
+    choices: [
+      {
+        index: 0,
+        message,
+        logprobs: result.logprobs ? toOpenAILogprobs(result.logprobs) : null,
+        finish_reason: result.finishReason,
+      },
+    ],
     usage: toOpenAIUsage(result.usage),
     system_fingerprint: SYSTEM_FINGERPRINT,
   };

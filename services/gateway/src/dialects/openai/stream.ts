@@ -1,7 +1,7 @@
 import type { AppError } from '@ollama-gateway/runtime';
 import type { ChatEvent, FinishReason, Usage } from '../../canonical/chat.types.js';
 import { toOpenAIError } from './errors.js';
-import { SYSTEM_FINGERPRINT, toOpenAIToolCall, toOpenAIUsage } from './response.js';
+import { SYSTEM_FINGERPRINT, toOpenAILogprobs, toOpenAIToolCall, toOpenAIUsage } from './response.js';
 
 /**
  * Renders canonical events as OpenAI `chat.completion.chunk` SSE frames (reference §2.2, §4.5). The envelope that
@@ -18,14 +18,16 @@ export class OpenAIChatStreamRenderer {
     model: string,
     created: number,
     private readonly includeUsage: boolean,
+    /** The request asked for logprobs: content chunks carry `logprobs:{content:[…],refusal:null}`. */
+    private readonly withLogprobs = false,
   ) {
     this.head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"${SYSTEM_FINGERPRINT}","choices":`;
     this.usageTail = includeUsage ? ',"usage":null}\n\n' : '}\n\n';
   }
 
-  private choice(delta: string, finishReason: FinishReason | null): string {
+  private choice(delta: string, finishReason: FinishReason | null, logprobs = 'null'): string {
     const finish = finishReason === null ? 'null' : `"${finishReason}"`;
-    return `${this.head}[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]${this.usageTail}`;
+    return `${this.head}[{"index":0,"delta":${delta},"logprobs":${logprobs},"finish_reason":${finish}}]${this.usageTail}`;
   }
 
   /** The first frame: `role:"assistant"` with empty content, as OpenAI sends it. */
@@ -38,7 +40,11 @@ export class OpenAIChatStreamRenderer {
   render(event: ChatEvent): string {
     switch (event.type) {
       case 'text':
-        return this.choice(`{"content":${JSON.stringify(event.text)}}`, null);
+        return this.choice(
+          `{"content":${JSON.stringify(event.text)}}`,
+          null,
+          this.withLogprobs ? JSON.stringify(toOpenAILogprobs(event.logprobs ?? [])) : 'null',
+        );
       case 'thinking':
         return this.choice(`{"reasoning_content":${JSON.stringify(event.text)}}`, null);
       case 'tool_call': {

@@ -5,6 +5,20 @@ export interface OpenAIToolCall {
   function: { name: string; arguments: string };
 }
 
+/** ChatCompletionTokenLogprob: `bytes` and `top_logprobs` are required (bytes nullable). */
+export interface OpenAITokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: { token: string; logprob: number; bytes: number[] | null }[];
+}
+
+/** A choice's `logprobs` when they were asked for (both keys required, `refusal` always null here). */
+export interface OpenAIChoiceLogprobs {
+  content: OpenAITokenLogprob[] | null;
+  refusal: null;
+}
+
 export interface OpenAIUsage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -26,7 +40,7 @@ export interface OpenAIChatCompletion {
       tool_calls?: OpenAIToolCall[];
       reasoning_content?: string;
     };
-    logprobs: null;
+    logprobs: OpenAIChoiceLogprobs | null;
     finish_reason: 'stop' | 'length' | 'tool_calls';
   }[];
   usage: OpenAIUsage;
