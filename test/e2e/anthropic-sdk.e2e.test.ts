@@ -180,6 +180,8 @@ describe('errors', () => {
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(error.status).toBe(401);
     expect(error.error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    // nginx answers this one itself: the SDK still gets the request id, and it is nginx's x-request-id.
+    expect(error.requestID).toBe(last().requestId);
     saw({ what: 'bad key', status: 401, keyId: undefined });
   });
 
