@@ -1,0 +1,57 @@
+import type { Usage } from '../canonical/chat.types.js';
+import type { RequestContext } from '../services/request-context.js';
+
+/** What a gate needs to decide whether a request may go upstream. */
+export interface AdmissionRequest {
+  context: RequestContext;
+  /** The model the request will run on (after any alias). */
+  model: string;
+  /** An estimate of the prompt's tokens (e.g. characters / 4), held against TPM and budget while in flight. */
+  promptTokensEstimate: number;
+  /** The most completion tokens the request may produce (max_tokens, or a configured default), null if unbounded. */
+  maxCompletionTokens: number | null;
+}
+
+/** A request let through: response headers to add, and a settle call when the request ends. */
+export interface AdmissionTicket {
+  /** e.g. x-ratelimit-limit-requests, x-ratelimit-remaining-tokens … (added before the first byte). */
+  headers: Record<string, string>;
+  /**
+   * Called exactly once when the request ends — success, error, stream end or client disconnect — with the real
+   * usage, to release concurrency slots and replace in-flight estimates and reservations with real numbers.
+   */
+  settle(usage: Usage, status: number): Promise<void>;
+}
+
+/**
+ * One check before the upstream call (rate limits, concurrency, quotas, budget). `admit` throws an AppError (429 with
+ * retryAfterSeconds, or 429 `insufficient_quota`) when the request must not go upstream.
+ */
+export interface AdmissionGate {
+  readonly name: string;
+  admit(request: AdmissionRequest): Promise<AdmissionTicket>;
+}
+
+/** Runs gates in order; if a later gate refuses, the tickets already taken are settled with zero usage. */
+export function composeGates(gates: AdmissionGate[]): AdmissionGate {
+  return {
+    name: gates.map((gate) => gate.name).join('+') || 'none',
+    async admit(request) {
+      const tickets: AdmissionTicket[] = [];
+      try {
+        for (const gate of gates) tickets.push(await gate.admit(request));
+      } catch (error) {
+        await Promise.allSettled(
+          tickets.map((ticket) => ticket.settle({ promptTokens: 0, completionTokens: 0 }, 429)),
+        );
+        throw error;
+      }
+      return {
+        headers: Object.assign({}, ...tickets.map((ticket) => ticket.headers)),
+        async settle(usage, status) {
+          await Promise.allSettled(tickets.map((ticket) => ticket.settle(usage, status)));
+        },
+      };
+    },
+  };
+}
