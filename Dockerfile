@@ -16,6 +16,7 @@ RUN apt-get update \
 FROM base AS manifests
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
+COPY packages/pricing/package.json packages/pricing/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/db/package.json packages/db/
 COPY packages/cli/package.json packages/cli/

@@ -1,12 +1,20 @@
 import {
   type ApiKeysRepository,
   type CustomersRepository,
+  type CustomerUpdatesRepository,
   createApiKeysRepository,
   createCustomersRepository,
+  createCustomerUpdatesRepository,
   createDb,
+  createModelMetadataRepository,
+  createPlansRepository,
   createPricingRepository,
+  createUsageReportsRepository,
   type Db,
+  type ModelMetadataRepository,
+  type PlansRepository,
   type PricingRepository,
+  type UsageReportsRepository,
 } from '@ollama-gateway/db';
 import type { CliEnv } from './env.js';
 
@@ -17,6 +25,10 @@ export interface CliContext {
   readonly customers: CustomersRepository;
   readonly apiKeys: ApiKeysRepository;
   readonly pricing: PricingRepository;
+  readonly customerUpdates: CustomerUpdatesRepository;
+  readonly plans: PlansRepository;
+  readonly usageReports: UsageReportsRepository;
+  readonly models: ModelMetadataRepository;
   close(): Promise<void>;
 }
 
@@ -39,6 +51,18 @@ export function createCliContext(env: CliEnv): CliContext {
     },
     get pricing() {
       return createPricingRepository(open());
+    },
+    get customerUpdates() {
+      return createCustomerUpdatesRepository(open());
+    },
+    get plans() {
+      return createPlansRepository(open());
+    },
+    get usageReports() {
+      return createUsageReportsRepository(open());
+    },
+    get models() {
+      return createModelMetadataRepository(open());
     },
     async close() {
       await db?.destroy();

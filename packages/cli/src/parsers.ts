@@ -71,3 +71,24 @@ export function parseEmail(value: string): string {
     throw new InvalidArgumentError('Not an email address, e.g. ops@example.com.');
   return email;
 }
+
+/** `none` (no cap), else an amount. (Commander turns a null option value into '', hence the word.) */
+export function parseAmountOrNone(value: string): number | 'none' {
+  return value.trim().toLowerCase() === 'none' ? 'none' : parseAmount(value);
+}
+
+/** `unlimited`, else a whole number of 0 or more. */
+export function parseQuota(value: string): number | 'unlimited' {
+  if (value.trim().toLowerCase() === 'unlimited') return 'unlimited';
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError('Must be a whole number of 0 or more, or "unlimited".');
+  return n;
+}
+
+/** `YYYY-MM`, e.g. 2025-07. */
+export function parseMonth(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value.trim()))
+    throw new InvalidArgumentError('Must be a month as YYYY-MM, e.g. 2025-07.');
+  return value.trim();
+}

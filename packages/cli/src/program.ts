@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerCheckBudget } from './commands/check-budget.command.js';
 import { registerCreateCustomer } from './commands/create-customer.command.js';
+import { registerExportUsage } from './commands/export-usage.command.js';
 import { registerGenerateKey } from './commands/generate-key.command.js';
+import { registerInvoice } from './commands/invoice.command.js';
 import { registerListCustomers } from './commands/list-customers.command.js';
 import { registerListKeys } from './commands/list-keys.command.js';
+import { registerListModels } from './commands/list-models.command.js';
+import { registerListPlans } from './commands/list-plans.command.js';
 import { registerListPrices } from './commands/list-prices.command.js';
 import { registerMigrate } from './commands/migrate.command.js';
 import { registerRevokeKey } from './commands/revoke-key.command.js';
+import { registerSetPlan } from './commands/set-plan.command.js';
 import { registerSetPrice } from './commands/set-price.command.js';
+import { registerSyncModels } from './commands/sync-models.command.js';
+import { registerUpdateCustomer } from './commands/update-customer.command.js';
+import { registerUpdatePlan } from './commands/update-plan.command.js';
+import { registerUsageReport } from './commands/usage-report.command.js';
 
 function version(): string {
   try {
@@ -23,7 +33,9 @@ function version(): string {
 /** The gatewayctl program. Usage errors (bad or missing arguments) throw CommanderError instead of exiting. */
 export function buildProgram(json: boolean): Command {
   const program = new Command('gatewayctl')
-    .description('Manage the Ollama gateway: database, customers, API keys and prices.')
+    .description(
+      'Manage the Ollama gateway: database, customers, plans, API keys, prices, usage, invoices and models.',
+    )
     .version(version())
     .showHelpAfterError(json ? false : '(add --help for usage)')
     .exitOverride()
@@ -36,11 +48,21 @@ export function buildProgram(json: boolean): Command {
     registerMigrate,
     registerCreateCustomer,
     registerListCustomers,
+    registerUpdateCustomer,
+    registerSetPlan,
+    registerListPlans,
+    registerUpdatePlan,
     registerGenerateKey,
     registerListKeys,
     registerRevokeKey,
     registerSetPrice,
     registerListPrices,
+    registerUsageReport,
+    registerCheckBudget,
+    registerExportUsage,
+    registerInvoice,
+    registerListModels,
+    registerSyncModels,
   ])
     register(program);
   return program;

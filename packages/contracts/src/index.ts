@@ -1,3 +1,4 @@
+export * from './channels.js';
 export * from './enums.js';
 export * from './queues.js';
 export * from './request-log-event.js';

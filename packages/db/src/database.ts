@@ -1,4 +1,5 @@
 import type { ApiKeysTable } from './tables/api-keys.table.js';
+import type { CustomerSpendTable } from './tables/customer-spend.table.js';
 import type { CustomersTable } from './tables/customers.table.js';
 import type { ModelMetadataTable } from './tables/model-metadata.table.js';
 import type { PlansTable } from './tables/plans.table.js';
@@ -21,6 +22,7 @@ export interface Database {
   settings: SettingsTable;
   usage_events: UsageEventsTable;
   usage_hourly: UsageHourlyTable;
+  customer_spend: CustomerSpendTable;
   request_logs: RequestLogsTable;
   model_metadata: ModelMetadataTable;
 }

@@ -1,10 +1,12 @@
 import { QUEUE_NAMES } from '@ollama-gateway/contracts';
-import { createPricingRepository, type Db } from '@ollama-gateway/db';
+import type { Db } from '@ollama-gateway/db';
+import type { EnergyPolicy } from '@ollama-gateway/pricing';
 import type { Logger, Redis } from '@ollama-gateway/runtime';
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { EnergyConfig } from './pricing/cost.js';
 import { createPriceBook } from './pricing/price-book.js';
+import { createUsageBatcher } from './processors/usage.batcher.js';
 import { createUsageProcessor, type UsageJobResult } from './processors/usage.processor.js';
+import { createPricingSource } from './repositories/pricing.source.js';
 import { createUsageRepository } from './repositories/usage.repository.js';
 
 export interface BillingWorkerDeps {
@@ -14,8 +16,15 @@ export interface BillingWorkerDeps {
   /** BullMQ key prefix (QUEUE_PREFIX); must match the gateway's. */
   queuePrefix: string;
   concurrency: number;
-  energy: EnergyConfig;
+  /** GPU watts (default and per host), kWh price (default and time-of-use windows). */
+  energy: EnergyPolicy;
   currency: string;
+  /** BILLING_TIME_ZONE: billing months for customer_spend and the time-of-use clock. Default UTC. */
+  timeZone?: string;
+  /** Most usage events per insert transaction. Default 100 (bounded by `concurrency`). */
+  batchSize?: number;
+  /** Longest an event waits for its batch to fill, ms. Default 20. */
+  batchWaitMs?: number;
   logger: Logger;
   /** How long prices are cached in-process. Default 5000 ms. */
   priceCacheMs?: number;
@@ -29,11 +38,16 @@ export interface BillingWorker {
 
 /** Wires the usage queue consumer: repositories over `db`, the price cache, the processor, the BullMQ worker. */
 export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
+  const batcher = createUsageBatcher(createUsageRepository(deps.db), {
+    maxBatch: deps.batchSize ?? 100,
+    maxWaitMs: deps.batchWaitMs ?? 20,
+  });
   const processor = createUsageProcessor({
-    priceBook: createPriceBook(createPricingRepository(deps.db), { ttlMs: deps.priceCacheMs ?? 5000 }),
-    usage: createUsageRepository(deps.db),
+    priceBook: createPriceBook(createPricingSource(deps.db), { ttlMs: deps.priceCacheMs ?? 5000 }),
+    usage: batcher,
     energy: deps.energy,
     currency: deps.currency,
+    timeZone: deps.timeZone ?? 'UTC',
     logger: deps.logger,
   });
 
@@ -59,6 +73,7 @@ export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
     worker,
     async close() {
       await worker.close();
+      await batcher.flush();
     },
   };
 }

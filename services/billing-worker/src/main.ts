@@ -17,8 +17,17 @@ const billing = createBillingWorker({
   connection: redis,
   queuePrefix: env.QUEUE_PREFIX,
   concurrency: env.BILLING_CONCURRENCY,
-  energy: { gpuWatts: env.GPU_WATTS, electricityPricePerKwh: env.ELECTRICITY_PRICE_PER_KWH },
+  energy: {
+    gpuWatts: env.GPU_WATTS,
+    gpuWattsByHost: env.GPU_WATTS_BY_HOST,
+    electricityPricePerKwh: env.ELECTRICITY_PRICE_PER_KWH,
+    timeOfUse: env.ELECTRICITY_TIME_OF_USE,
+    timeZone: env.BILLING_TIME_ZONE,
+  },
   currency: env.CURRENCY,
+  timeZone: env.BILLING_TIME_ZONE,
+  batchSize: env.BILLING_BATCH_SIZE,
+  batchWaitMs: env.BILLING_BATCH_WAIT_MS,
   logger,
 });
 

@@ -1,9 +1,11 @@
 import { type Logger, notFound } from '@ollama-gateway/runtime';
 import express, { type Express } from 'express';
 import type { OllamaClient } from './clients/ollama/ollama.client.js';
+import type { AdmissionGate } from './limits/admission.js';
 import { authenticateMiddleware } from './middleware/authenticate.middleware.js';
 import { errorMiddleware } from './middleware/error.middleware.js';
 import { requestContextMiddleware } from './middleware/request-context.middleware.js';
+import { adminRoute } from './routes/admin/admin.route.js';
 import { chatCompletionsRoute } from './routes/chat-completions.route.js';
 import { completionsRoute } from './routes/completions.route.js';
 import { embeddingsRoute } from './routes/embeddings.route.js';
@@ -13,6 +15,8 @@ import { messagesRoute } from './routes/messages.route.js';
 import { modelsRoute } from './routes/models.route.js';
 import { isNativeApiPath, ollamaNativeRoute } from './routes/ollama-native.route.js';
 import { responsesRoute } from './routes/responses.route.js';
+import { usageRoute } from './routes/usage.route.js';
+import type { AdminService } from './services/admin.service.js';
 import type { ChatService } from './services/chat.service.js';
 import { createCompletionService } from './services/completion.service.js';
 import { createEmbeddingService } from './services/embedding.service.js';
@@ -33,6 +37,12 @@ export interface AppDeps {
   isStopping: () => boolean;
   /** Downloads http(s) image URLs in chat requests; absent when IMAGE_URL_FETCH is off (they are then a 400). */
   imageFetcher?: ImageFetcher;
+  /** Checked before every upstream call (rate limits, budget: main.ts composes them); absent = let everything through. */
+  admission?: AdmissionGate;
+  /** The admin REST API under /admin (token = ADMIN_TOKEN; unset → /admin answers 404). Absent = 404 too. */
+  admin?: { token: string | undefined; service: AdminService };
+  /** GET /v1/usage: the caller's usage this billing period. Absent = 404. */
+  usage?: Parameters<typeof usageRoute>[0];
 }
 
 /** The gateway's HTTP app, with every dependency passed in (no listen: main.ts and tests do that). */
@@ -47,14 +57,29 @@ export function createApp(deps: AppDeps): Express {
     internalAuthRoute({ auth: deps.auth, recorder: deps.recorder, internalSecret: deps.internalSecret }),
   );
 
+  app.use(
+    '/admin',
+    deps.admin
+      ? adminRoute({ token: deps.admin.token, auth: deps.auth, admin: deps.admin.service })
+      : (req: express.Request, _res: express.Response, next: express.NextFunction) =>
+          next(notFound(`Invalid URL (${req.method} ${req.originalUrl})`, { code: 'unknown_url' })),
+  );
+
   const api = express.Router();
-  api.use(requestContextMiddleware({ internalSecret: deps.internalSecret, recorder: deps.recorder }));
+  api.use(
+    requestContextMiddleware({
+      internalSecret: deps.internalSecret,
+      recorder: deps.recorder,
+      ...(deps.admission ? { admission: deps.admission } : {}),
+    }),
+  );
   api.use(authenticateMiddleware(deps.auth));
   api.use(express.json({ limit: deps.maxBodyBytes, type: (req) => !isNativeApiPath(req) }));
   api.use(
     chatCompletionsRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs, images: deps.imageFetcher }),
   );
   api.use(modelsRoute({ ollama: deps.ollama }));
+  if (deps.usage) api.use(usageRoute(deps.usage));
   api.use(messagesRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
   api.use(completionsRoute({ service: createCompletionService(deps), keepAliveMs: deps.keepAliveMs }));
   api.use(embeddingsRoute({ service: createEmbeddingService(deps) }));

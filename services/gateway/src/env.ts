@@ -18,7 +18,7 @@ export const gatewayEnvSchema = z.object({
   /** Where usage events wait when Redis is unreachable. */
   SPOOL_DIR: z.string().default('.run/spool'),
   REQUEST_LOG_BODIES: envBoolean.default(true),
-  /** How long a key lookup is cached in-process (revocations take effect within this time). */
+  /** How long a key lookup is cached in-process. Key changes are evicted at once via Redis pub/sub; this is the fallback. */
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Send SSE keep-alive comments when no byte was sent for this long (tunnels cut idle connections). */
   STREAM_KEEPALIVE_MS: z.coerce.number().int().min(100).default(10_000),
@@ -44,6 +44,35 @@ export const gatewayEnvSchema = z.object({
   IMAGE_URL_ALLOW_PRIVATE: envBoolean.default(false),
   /** How long in-flight requests may run after SIGTERM before they are cut. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Bearer token of the admin REST API (/admin/…, also open to admin keys); empty = the admin API answers 404. */
+  ADMIN_TOKEN: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine(
+      (value) => value === undefined || value.length >= 16,
+      'ADMIN_TOKEN must be at least 16 characters',
+    ),
+  /** IANA time zone whose calendar months are the budget and plan-quota periods (e.g. Europe/Berlin). */
+  BILLING_TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'BILLING_TIME_ZONE must be an IANA time zone such as UTC or Europe/Berlin'),
+  /** Completion tokens reserved against budgets and token quotas when a request sets no max_tokens. */
+  BUDGET_MAX_COMPLETION_TOKENS: z.coerce.number().int().min(1).default(4096),
+  /** Share of a budget (percent) at which the soft-limit webhook and log line fire, unless the customer sets one. */
+  BUDGET_SOFT_LIMIT_PERCENT: z.coerce.number().int().min(1).max(100).default(80),
+  /** Where the soft-limit webhook is POSTed for customers without their own webhook_url (empty = log line only). */
+  BUDGET_WEBHOOK_URL: z.union([z.literal(''), z.url()]).default(''),
+  /** How long customer budgets, plan quotas and prices are cached in-process by the budget and quota gates. */
+  BUDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -1,12 +1,25 @@
 import { createServer } from 'node:http';
-import { createApiKeysRepository, createDb, sql } from '@ollama-gateway/db';
-import { createLogger, createRedis, installShutdown } from '@ollama-gateway/runtime';
+import { createApiKeysRepository, createDb, createUsageReportsRepository, sql } from '@ollama-gateway/db';
+import {
+  createLogger,
+  createRedis,
+  installShutdown,
+  publishKeyChanged,
+  subscribeKeyChanged,
+} from '@ollama-gateway/runtime';
 import { createApp } from './app.js';
 import { createHttpImageClient } from './clients/http-image.client.js';
 import { createOllamaClient } from './clients/ollama/ollama.client.js';
+import { createWebhookClient } from './clients/webhook.client.js';
 import { loadGatewayEnv } from './env.js';
+import { composeGates } from './limits/admission.js';
+import { createBudgetGate, createCustomerLimitsCache } from './limits/budget.gate.js';
+import { createQuotaGate } from './limits/quota.gate.js';
+import { createRateLimitGate } from './limits/rate-limit.gate.js';
 import { createEventPublisher } from './producers/event.publisher.js';
 import { createSpool } from './producers/spool.js';
+import { createLimitsRepository } from './repositories/limits.repository.js';
+import { createAdminService } from './services/admin.service.js';
 import { createChatService } from './services/chat.service.js';
 import { createImageFetcher } from './services/image-fetcher.service.js';
 import { createKeyAuthService } from './services/key-auth.service.js';
@@ -33,6 +46,39 @@ const auth = createKeyAuthService({
   hashSecret: env.KEY_HASH_SECRET,
   cacheTtlMs: env.KEY_CACHE_TTL_MS,
 });
+// Key changes (gatewayctl revoke-key…) arrive on a pub/sub channel: the key is evicted from the auth cache at once.
+// A subscribed connection can run nothing else, hence its own; KEY_CACHE_TTL_MS is the fallback if a message is lost.
+const keyEvents = createRedis(env.REDIS_URL, 'client', 'gateway-key-events');
+subscribeKeyChanged(keyEvents, env.QUEUE_PREFIX, (keyId) => auth.evict(keyId)).catch((error) =>
+  logger.warn({ err: error }, 'cannot subscribe to key changes; revocations apply within KEY_CACHE_TTL_MS'),
+);
+// Checked in order before every upstream call; each refusal is a 429 in the caller's dialect.
+const limitsRepository = createLimitsRepository(db);
+const customerLimits = createCustomerLimitsCache(limitsRepository, env.BUDGET_CACHE_TTL_MS);
+const admission = composeGates([
+  createRateLimitGate({ redis, prefix: env.QUEUE_PREFIX, logger }),
+  createQuotaGate({
+    redis,
+    repository: limitsRepository,
+    limits: customerLimits,
+    keyPrefix: `${env.QUEUE_PREFIX}:quota`,
+    timeZone: env.BILLING_TIME_ZONE,
+    maxCompletionTokens: env.BUDGET_MAX_COMPLETION_TOKENS,
+  }),
+  createBudgetGate({
+    redis,
+    repository: limitsRepository,
+    limits: customerLimits,
+    webhooks: createWebhookClient({ timeoutMs: 5000 }),
+    logger,
+    keyPrefix: `${env.QUEUE_PREFIX}:budget`,
+    timeZone: env.BILLING_TIME_ZONE,
+    maxCompletionTokens: env.BUDGET_MAX_COMPLETION_TOKENS,
+    softLimitPercent: env.BUDGET_SOFT_LIMIT_PERCENT,
+    webhookUrl: env.BUDGET_WEBHOOK_URL || null,
+    priceCacheTtlMs: env.BUDGET_CACHE_TTL_MS,
+  }),
+]);
 const imageClient = env.IMAGE_URL_FETCH
   ? createHttpImageClient({
       maxBytes: env.IMAGE_URL_MAX_BYTES,
@@ -52,6 +98,18 @@ const app = createApp({
   maxBodyBytes: env.MAX_BODY_BYTES,
   keepAliveMs: env.STREAM_KEEPALIVE_MS,
   isStopping: () => stopping,
+  admission,
+  admin: {
+    token: env.ADMIN_TOKEN,
+    service: createAdminService({
+      db,
+      ollama,
+      hashSecret: env.KEY_HASH_SECRET,
+      timeZone: env.BILLING_TIME_ZONE,
+      onKeyChanged: (keyId) => publishKeyChanged(redis, env.QUEUE_PREFIX, keyId),
+    }),
+  },
+  usage: { reports: createUsageReportsRepository(db), timeZone: env.BILLING_TIME_ZONE },
   ...(imageClient ? { imageFetcher: createImageFetcher({ client: imageClient }) } : {}),
   readiness: [
     { name: 'postgres', required: true, check: async () => (await sql`select 1`.execute(db), true) },
@@ -99,6 +157,7 @@ installShutdown(logger, [
   { name: 'close ollama pool', run: () => ollama.close() },
   { name: 'close image client', run: async () => imageClient?.close() },
   { name: 'close redis', run: () => redis.quit() },
+  { name: 'close key events', run: async () => void keyEvents.disconnect() },
   { name: 'close postgres', run: () => db.destroy() },
 ]);
 

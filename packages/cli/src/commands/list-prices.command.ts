@@ -25,6 +25,7 @@ export function priceStatuses(prices: Price[], now = new Date()): Map<string, Pr
 export function registerListPrices(program: Command): void {
   program
     .command('list-prices')
+    .alias('list-pricing')
     .description('list prices (per million tokens) with what is in force now, and the reference price')
     .option('--json', JSON_OPTION_HELP)
     .action((options) =>

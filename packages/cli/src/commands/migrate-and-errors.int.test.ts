@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDb, sql } from '@ollama-gateway/db';
+import { createDb, findDbDir, INIT_VERSION, listMigrations, sql } from '@ollama-gateway/db';
 import { TEST_SERVER_URL } from '@ollama-gateway/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, onlyJson, runGatewayctl } from '../testing/cli-harness.js';
@@ -23,18 +23,21 @@ afterAll(async () => {
 
 describe('gatewayctl migrate', () => {
   it('creates the database and applies the schema, then has nothing left to do', async () => {
+    const versions = [INIT_VERSION, ...listMigrations(findDbDir()).map((migration) => migration.version)];
     const first = await runGatewayctl(['migrate', '--json'], { DATABASE_URL });
     expect(first.code).toBe(0);
     expect(onlyJson(first.stdout)).toEqual({
       database: name,
       databaseCreated: true,
-      applied: ['0000_init'],
-      current: ['0000_init'],
+      applied: versions,
+      current: versions,
     });
 
     const again = await runGatewayctl(['migrate'], { DATABASE_URL });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain(`Database ${name} is already current (0000_init); nothing to apply.`);
+    expect(again.stdout).toContain(
+      `Database ${name} is already current (${versions.join(', ')}); nothing to apply.`,
+    );
 
     const list = await runGatewayctl(['list-customers', '--json'], { DATABASE_URL });
     expect(onlyJson(list.stdout)).toEqual({ customers: [] });

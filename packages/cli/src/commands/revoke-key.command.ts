@@ -1,3 +1,4 @@
+import { notifyKeyChanged } from '@ollama-gateway/runtime';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { formatTime, showPrefix } from '../output.js';
@@ -13,7 +14,7 @@ export function registerRevokeKey(program: Command): void {
     .argument('<key-id>', 'the key id (see list-keys), not the key itself', parseUuid)
     .option('--json', JSON_OPTION_HELP)
     .action((keyId: string, options) =>
-      runCommand(options, async ({ apiKeys }, out) => {
+      runCommand(options, async ({ apiKeys, env }, out) => {
         const before = await apiKeys.findById(keyId);
         if (!before)
           throw new CliError(
@@ -22,6 +23,11 @@ export function registerRevokeKey(program: Command): void {
         await apiKeys.revoke(keyId);
         const after = (await apiKeys.findById(keyId))!;
         const alreadyRevoked = before.revokedAt !== null;
+        // Every gateway drops the key from its cache on this message (within a second); if Redis cannot be reached
+        // they still notice within KEY_CACHE_TTL_MS.
+        const gatewaysNotified = await notifyKeyChanged(env.REDIS_URL, env.QUEUE_PREFIX, keyId).catch(
+          () => null,
+        );
         out.result(
           {
             id: after.id,
@@ -30,11 +36,15 @@ export function registerRevokeKey(program: Command): void {
             prefix: after.prefix,
             revokedAt: after.revokedAt,
             alreadyRevoked,
+            gatewaysNotified,
           },
           () => [
             alreadyRevoked
               ? `Key "${after.name}" (${showPrefix(after.prefix)}) was already revoked at ${formatTime(after.revokedAt)}.`
               : `Revoked key "${after.name}" (${showPrefix(after.prefix)}) at ${formatTime(after.revokedAt)}.`,
+            gatewaysNotified === null
+              ? 'Warning: Redis could not be reached; gateways refuse the key once their key cache expires (KEY_CACHE_TTL_MS).'
+              : `Gateways notified: ${gatewaysNotified}.`,
             `Next: npx gatewayctl list-keys ${after.customerId}`,
           ],
         );

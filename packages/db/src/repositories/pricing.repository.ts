@@ -13,6 +13,8 @@ export interface Price {
   perRequest: number;
   effectiveFrom: Date;
   createdAt: Date;
+  /** The customer this price is reserved to (its own price list beats the defaults); null for a default price. */
+  customerId: string | null;
 }
 
 export interface UpsertPriceInput {
@@ -24,6 +26,8 @@ export interface UpsertPriceInput {
   perRequest?: number;
   /** Default: the database default 1970-01-01, i.e. "always". */
   effectiveFrom?: Date;
+  /** A customer's own price (beats the defaults for that customer); omitted/null = a default price. */
+  customerId?: string | null;
 }
 
 /** What the same traffic would have cost on a hosted API. */
@@ -37,14 +41,15 @@ export interface ReferencePrice {
 }
 
 export interface PricingRepository {
-  /** Inserts, or replaces the amounts of the row with the same provider, model and effectiveFrom. */
+  /** Inserts, or replaces the amounts of the row with the same provider, model, customer and effectiveFrom. */
   upsert(input: UpsertPriceInput): Promise<Price>;
   /** Every row, by provider, model, then newest effectiveFrom first. */
   list(): Promise<Price[]>;
   /**
    * The price in force for `model` at `at`: among `provider`'s rows with effective_from <= at whose model equals
    * `model` or matches it as a glob (`*` any run, `?` one character), an exact match wins, then the longer
-   * (more specific) pattern, then the latest effective_from. null when none applies.
+   * (more specific) pattern, then the latest effective_from. null when none applies. Default prices only (rows
+   * without a customer); per-customer prices and markup are resolved by `resolvePrice` in @ollama-gateway/pricing.
    */
   findEffective(provider: string, model: string, at: Date): Promise<Price | null>;
   findDefaultReferencePrice(): Promise<ReferencePrice | null>;
@@ -59,6 +64,7 @@ const COLUMNS = [
   'per_request',
   'effective_from',
   'created_at',
+  'customer_id',
 ] as const;
 
 /**
@@ -79,9 +85,10 @@ export function createPricingRepository(db: Db): PricingRepository {
           output_per_million: input.outputPerMillion,
           per_request: input.perRequest ?? 0,
           effective_from: input.effectiveFrom,
+          customer_id: input.customerId ?? null,
         })
         .onConflict((oc) =>
-          oc.columns(['provider', 'model', 'effective_from']).doUpdateSet((eb) => ({
+          oc.constraint('pricing_key').doUpdateSet((eb) => ({
             input_per_million: eb.ref('excluded.input_per_million'),
             output_per_million: eb.ref('excluded.output_per_million'),
             per_request: eb.ref('excluded.per_request'),
@@ -108,6 +115,7 @@ export function createPricingRepository(db: Db): PricingRepository {
         .selectFrom('pricing')
         .select(COLUMNS)
         .where('provider', '=', provider)
+        .where('customer_id', 'is', null)
         .where('effective_from', '<=', at)
         .where((eb) =>
           eb.or([eb('model', '=', model), eb(sql.val(model), 'like', sql<string>`${modelAsLikePattern}`)]),
@@ -150,6 +158,7 @@ function toPrice(row: {
   per_request: string;
   effective_from: Date;
   created_at: Date;
+  customer_id: string | null;
 }): Price {
   return {
     id: row.id,
@@ -160,5 +169,6 @@ function toPrice(row: {
     perRequest: toNumber(row.per_request),
     effectiveFrom: row.effective_from,
     createdAt: row.created_at,
+    customerId: row.customer_id,
   };
 }

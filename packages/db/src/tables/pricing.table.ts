@@ -9,4 +9,6 @@ export interface PricingTable {
   per_request: GeneratedNumeric;
   effective_from: GeneratedTimestamp;
   created_at: GeneratedTimestamp;
+  /** Migration 0001: the customer this price is reserved to (beats the defaults); NULL = a default price. */
+  customer_id: string | null;
 }

@@ -37,4 +37,11 @@ export interface UsageEventsTable {
   electricity_cost: GeneratedNumeric;
   reference_cost: GeneratedNumeric;
   currency: Defaulted<string>;
+  /** Migration 0001: the prices this row was charged at (after markup) and the power/kWh price of its energy. */
+  input_price_per_million: GeneratedNumeric;
+  output_price_per_million: GeneratedNumeric;
+  request_price: GeneratedNumeric;
+  markup_percent: GeneratedNumeric;
+  gpu_watts: GeneratedNumeric;
+  electricity_price_per_kwh: GeneratedNumeric;
 }

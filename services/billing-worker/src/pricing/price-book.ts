@@ -1,4 +1,4 @@
-import { type PriceQuery, type PriceRow, selectPrice } from './price-selector.js';
+import { type PriceQuery, type PriceRow, type ResolvedPrice, resolvePrice } from '@ollama-gateway/pricing';
 
 export interface ReferencePriceRow {
   name: string;
@@ -6,14 +6,20 @@ export interface ReferencePriceRow {
   outputPerMillion: number | string;
 }
 
-/** Where prices come from: `createPricingRepository(db)` from `@ollama-gateway/db` satisfies this. */
+/** Where prices come from: `createPricingSource(db)` (repositories/pricing.source.ts) satisfies this. */
 export interface PricingSource {
+  /** Every pricing row, default (customerId null) and per-customer. */
   list(): Promise<PriceRow[]>;
   findDefaultReferencePrice(): Promise<ReferencePriceRow | null>;
+  /** customer id → price_markup_percent, for customers whose markup is not 0. Absent: no markups. */
+  listMarkups?(): Promise<Map<string, string>>;
 }
 
 export interface PriceLookup {
+  /** The pricing row chosen (the customer's own, else a default), or null. */
   price: PriceRow | null;
+  /** The effective prices charged (markup applied to default rows) and the markup. */
+  resolved: ResolvedPrice;
   reference: ReferencePriceRow | null;
 }
 
@@ -32,13 +38,15 @@ export interface PriceBookOptions {
 interface Snapshot {
   rows: PriceRow[];
   reference: ReferencePriceRow | null;
+  markups: Map<string, string>;
   loadedAt: number;
 }
 
 /**
- * Prices with a short in-process cache: the whole pricing table and the default reference price are read at most
- * once per `ttlMs` (concurrent jobs share one read), then each event is matched in memory. A failed read is not
- * cached, so the job fails and BullMQ retries it.
+ * Prices with a short in-process cache: the whole pricing table, the customers' markups and the default reference
+ * price are read at most once per `ttlMs` (concurrent jobs share one read), then each event is matched in memory
+ * with `resolvePrice` from @ollama-gateway/pricing (the same function the gateway reserves budgets with). A failed
+ * read is not cached, so the job fails and BullMQ retries it.
  */
 export function createPriceBook(source: PricingSource, options: PriceBookOptions = {}): PriceBook {
   const ttlMs = options.ttlMs ?? 5000;
@@ -48,9 +56,13 @@ export function createPriceBook(source: PricingSource, options: PriceBookOptions
 
   const load = (): Promise<Snapshot> => {
     if (snapshot && now() - snapshot.loadedAt < ttlMs) return Promise.resolve(snapshot);
-    loading ??= Promise.all([source.list(), source.findDefaultReferencePrice()])
-      .then(([rows, reference]) => {
-        snapshot = { rows, reference, loadedAt: now() };
+    loading ??= Promise.all([
+      source.list(),
+      source.findDefaultReferencePrice(),
+      source.listMarkups ? source.listMarkups() : Promise.resolve(new Map<string, string>()),
+    ])
+      .then(([rows, reference, markups]) => {
+        snapshot = { rows, reference, markups, loadedAt: now() };
         return snapshot;
       })
       .finally(() => {
@@ -61,8 +73,10 @@ export function createPriceBook(source: PricingSource, options: PriceBookOptions
 
   return {
     async lookup(query) {
-      const { rows, reference } = await load();
-      return { price: selectPrice(rows, query), reference };
+      const { rows, reference, markups } = await load();
+      const markup = query.customerId ? (markups.get(query.customerId) ?? 0) : 0;
+      const resolved = resolvePrice(rows, query, markup);
+      return { price: resolved.row, resolved, reference };
     },
     invalidate() {
       snapshot = null;

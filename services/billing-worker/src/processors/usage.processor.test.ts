@@ -1,9 +1,9 @@
 import type { UsageEvent } from '@ollama-gateway/contracts';
+import type { PriceRow } from '@ollama-gateway/pricing';
 import { createLogger } from '@ollama-gateway/runtime';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createPriceBook } from '../pricing/price-book.js';
-import type { PriceRow } from '../pricing/price-selector.js';
 import type { LedgerEntry, RecordResult } from '../repositories/usage.repository.js';
 import { createUsageProcessor, parseUsageEvent } from './usage.processor.js';
 
@@ -29,10 +29,11 @@ function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
     totalMs: 4300,
     ttftMs: null,
     gatewayOverheadMs: 2.5,
-    loadDurationNs: null,
-    promptEvalDurationNs: null,
+    // GPU busy 0.2 + 1.0 + 3.0 = 4.2 s; total_duration (queueing included) is not billed as energy
+    loadDurationNs: 200_000_000,
+    promptEvalDurationNs: 1_000_000_000,
     evalDurationNs: 3_000_000_000,
-    totalDurationNs: 4_200_000_000,
+    totalDurationNs: 4_900_000_000,
     clientIp: '127.0.0.1',
     userAgent: 'vitest',
     ...overrides,

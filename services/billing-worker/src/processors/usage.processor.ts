@@ -1,15 +1,25 @@
 import { type UsageEvent, usageEventSchema } from '@ollama-gateway/contracts';
+import {
+  billingPeriod,
+  computeCost,
+  type EnergyPolicy,
+  formatNano,
+  resolveEnergy,
+  toNano,
+} from '@ollama-gateway/pricing';
 import type { Logger } from '@ollama-gateway/runtime';
 import { UnrecoverableError } from 'bullmq';
-import { computeCost, type EnergyConfig } from '../pricing/cost.js';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { UsageRepository } from '../repositories/usage.repository.js';
 
 export interface UsageProcessorDeps {
   priceBook: PriceBook;
   usage: UsageRepository;
-  energy: EnergyConfig;
+  /** GPU_WATTS (default), GPU_WATTS_BY_HOST, ELECTRICITY_PRICE_PER_KWH (default), ELECTRICITY_TIME_OF_USE. */
+  energy: EnergyPolicy;
   currency: string;
+  /** BILLING_TIME_ZONE: the month a row counts in for customer_spend. Default UTC. */
+  timeZone?: string;
   logger: Logger;
 }
 
@@ -60,18 +70,31 @@ export function createUsageProcessor(deps: UsageProcessorDeps) {
     }
 
     const log = deps.logger.child({ requestId: event.requestId, jobId: job.id });
-    const { price, reference } = await deps.priceBook.lookup({
+    const at = new Date(event.occurredAt);
+    const { price, resolved, reference } = await deps.priceBook.lookup({
       provider: event.provider,
       model: event.model,
       upstreamModel: event.upstreamModel,
-      at: new Date(event.occurredAt),
+      at,
+      customerId: event.customerId,
     });
-    const cost = computeCost(event, price, reference, deps.energy);
+    const energy = resolveEnergy(deps.energy, event.upstreamHost, at);
+    const cost = computeCost(event, resolved.price, reference, energy);
+    const decimal = (value: string | number) => formatNano(toNano(value));
     const result = await deps.usage.record({
       event,
       pricingId: price?.id ?? null,
       cost,
       currency: deps.currency,
+      chargedAt: {
+        inputPerMillion: decimal(resolved.price?.inputPerMillion ?? 0),
+        outputPerMillion: decimal(resolved.price?.outputPerMillion ?? 0),
+        perRequest: decimal(resolved.price?.perRequest ?? 0),
+        markupPercent: resolved.markupPercent,
+        gpuWatts: decimal(energy.gpuWatts),
+        electricityPricePerKwh: decimal(energy.electricityPricePerKwh),
+      },
+      period: billingPeriod(at, deps.timeZone ?? 'UTC'),
     });
 
     if (result.droppedReferences.length > 0)

@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { safeEqual } from '@ollama-gateway/runtime';
 import type { NextFunction, Request, Response } from 'express';
 import { dialectOf } from '../dialects/dialect.js';
+import type { AdmissionGate } from '../limits/admission.js';
+import { noopGate } from '../limits/admit.js';
 import { newRequestContext, type RequestContext } from '../services/request-context.js';
 import type { UsageRecorder } from '../services/usage-recorder.service.js';
 
@@ -35,7 +37,12 @@ export function clientIpOf(req: Request, fromProxy: boolean): string | null {
  * Gives every API request a RequestContext and a request id (echoed as `x-request-id`), and records exactly one usage
  * event when the response closes: finished, failed, or abandoned by the client (recorded as 499).
  */
-export function requestContextMiddleware(options: { internalSecret: string; recorder: UsageRecorder }) {
+export function requestContextMiddleware(options: {
+  internalSecret: string;
+  recorder: UsageRecorder;
+  /** Rate limits, budget…: routes call it through limits/admit.ts; its ticket is settled here on close. */
+  admission?: AdmissionGate;
+}) {
   return (req: Request, res: Response, next: NextFunction) => {
     const fromProxy = isFromProxy(req, options.internalSecret);
     const context: RequestContext = newRequestContext({
@@ -48,11 +55,15 @@ export function requestContextMiddleware(options: { internalSecret: string; reco
     });
     res.locals.context = context;
     res.locals.fromProxy = fromProxy;
+    res.locals.admission = options.admission ?? noopGate;
     res.setHeader('x-request-id', context.requestId);
     res.once('close', () => {
       const status = res.writableFinished ? (context.outcomeStatus ?? res.statusCode) : CLIENT_CLOSED_REQUEST;
       if (status === CLIENT_CLOSED_REQUEST) context.errorCode ??= 'client_closed_request';
       options.recorder.record(context, status, performance.now());
+      res.locals.responseClosed = true;
+      // Exactly once (settleOnce), with the real usage: success, error, stream end or client disconnect alike.
+      void context.admission?.settle(context.usage, status);
     });
     next();
   };

@@ -4,6 +4,7 @@ import { modelNotFound } from '../canonical/errors.js';
 import { parseChatCompletionRequest } from '../dialects/openai/request.js';
 import { toChatCompletion, unixSeconds } from '../dialects/openai/response.js';
 import { OpenAIChatStreamRenderer } from '../dialects/openai/stream.js';
+import { admitRequest } from '../limits/admit.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import type { ChatService } from '../services/chat.service.js';
 import type { ImageFetcher } from '../services/image-fetcher.service.js';
@@ -30,6 +31,11 @@ export function chatCompletionsRoute(deps: {
     context.model = request.model;
     context.stream = request.stream;
     if (context.key && !isModelAllowed(context.key, request.model)) throw modelNotFound(request.model);
+    await admitRequest(res, {
+      model: request.model,
+      prompt: request.messages,
+      maxCompletionTokens: request.options.num_predict ?? null,
+    });
     const id = completionId(context.requestId);
     const signal = abortOnClientClose(res);
     if (remoteImages.length > 0 && deps.images) await deps.images.resolve(remoteImages, signal);

@@ -7,11 +7,23 @@ import {
   toTextCompletion,
 } from '../dialects/openai/completions.js';
 import { unixSeconds } from '../dialects/openai/response.js';
+import { admitRequest } from '../limits/admit.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import type { CompletionService } from '../services/completion.service.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
 import { abortOnClientClose } from '../streaming/abort.js';
 import { relaySse } from '../streaming/sse-relay.js';
+
+/** The most tokens the (possibly fanned-out) completion may generate, null when one of them is unbounded. */
+function sumMaxTokens(requests: { options?: { num_predict?: number } }[]): number | null {
+  let total = 0;
+  for (const request of requests) {
+    const max = request.options?.num_predict;
+    if (max === undefined || max < 0) return null;
+    total += max;
+  }
+  return total;
+}
 
 export const textCompletionId = (requestId: string) => `cmpl-${requestId}`;
 
@@ -28,6 +40,11 @@ export function completionsRoute(deps: { service: CompletionService; keepAliveMs
     context.model = parsed.model;
     context.stream = parsed.stream;
     if (context.key && !isModelAllowed(context.key, parsed.model)) throw modelNotFound(parsed.model);
+    await admitRequest(res, {
+      model: parsed.model,
+      prompt: parsed.requests.map((r) => r.prompt),
+      maxCompletionTokens: sumMaxTokens(parsed.requests),
+    });
     const id = textCompletionId(context.requestId);
     const signal = abortOnClientClose(res);
     const prompts = parsed.requests.map((request) => request.prompt);

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type Request, type Response, Router } from 'express';
 import { modelNotFound } from '../canonical/errors.js';
 import { parseEmbeddingRequest, toEmbeddingList } from '../dialects/openai/embeddings.js';
+import { admitRequest } from '../limits/admit.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import type { EmbeddingService } from '../services/embedding.service.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
@@ -16,6 +17,7 @@ export function embeddingsRoute(deps: { service: EmbeddingService }): Router {
     const { request, encoding } = parseEmbeddingRequest(req.body);
     context.model = request.model;
     if (context.key && !isModelAllowed(context.key, request.model)) throw modelNotFound(request.model);
+    await admitRequest(res, { model: request.model, prompt: request.input, maxCompletionTokens: 0 });
     const signal = abortOnClientClose(res);
     const result = await deps.service.embed(request, context, signal);
     const body = toEmbeddingList(request.model, result, encoding);

@@ -6,6 +6,7 @@ import { parseCountTokensRequest, parseMessagesRequest } from '../dialects/anthr
 import { messageId, toAnthropicMessage } from '../dialects/anthropic/response.js';
 import { AnthropicStreamRenderer } from '../dialects/anthropic/stream.js';
 import type { AnthropicCountTokensResponse } from '../dialects/anthropic/types.js';
+import { admitRequest } from '../limits/admit.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import type { ChatService } from '../services/chat.service.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
@@ -67,6 +68,11 @@ export function messagesRoute(deps: { chat: ChatService; keepAliveMs: number }):
 
   router.post('/v1/messages', async (req: Request, res: Response) => {
     const { context, request, signal } = begin(req, res, parseMessagesRequest);
+    await admitRequest(res, {
+      model: request.model,
+      prompt: [request.messages, request.tools],
+      maxCompletionTokens: request.options.num_predict ?? null,
+    });
     const id = messageId(context.requestId);
 
     if (!request.stream) {
@@ -124,6 +130,11 @@ export function messagesRoute(deps: { chat: ChatService; keepAliveMs: number }):
    */
   router.post('/v1/messages/count_tokens', async (req: Request, res: Response) => {
     const { context, request, signal } = begin(req, res, parseCountTokensRequest);
+    await admitRequest(res, {
+      model: request.model,
+      prompt: [request.messages, request.tools],
+      maxCompletionTokens: 1,
+    });
     const result = await callUpstream(request, (r) => deps.chat.complete(r, context, signal));
     const body: AnthropicCountTokensResponse = { input_tokens: result.usage.promptTokens };
     context.responseBody = body;

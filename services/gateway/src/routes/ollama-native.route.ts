@@ -6,6 +6,8 @@ import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import { upstreamRequestHeaders } from '../clients/ollama/ollama.proxy.js';
 import { inspectNativeRequest, modelNotFoundMessage } from '../dialects/ollama/request.js';
 import type { NativeEndpoint } from '../dialects/ollama/types.js';
+import { admitRequest } from '../limits/admit.js';
+import { numPredictOf } from '../limits/estimate.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
 import {
@@ -45,6 +47,11 @@ export function ollamaNativeRoute(deps: { ollama: OllamaClient; maxBodyBytes: nu
     for (const model of info.models)
       if (key && !isModelAllowed(key, model))
         throw notFound(modelNotFoundMessage(endpoint, model), { code: 'model_not_found' });
+    await admitRequest(res, {
+      model: info.model,
+      prompt: promptOf(info.json),
+      maxCompletionTokens: maxTokensOf(endpoint, info.json),
+    });
     await proxyCall(proxy, req, res, endpoint, body);
   };
 
@@ -72,6 +79,19 @@ export function ollamaNativeRoute(deps: { ollama: OllamaClient; maxBodyBytes: nu
     proxyCall(proxy, req, res, 'manage', req),
   );
   return router;
+}
+
+/** What a native body sends as prompt (messages, prompt, system, input, tools), for the token estimate. */
+function promptOf(json: unknown): unknown {
+  if (!json || typeof json !== 'object') return null;
+  const { messages, prompt, system, input, tools } = json as Record<string, unknown>;
+  return [messages, prompt, system, input, tools];
+}
+
+/** Embeddings and `show` generate nothing; chat and generate up to `options.num_predict` (null: unbounded). */
+function maxTokensOf(endpoint: NativeEndpoint, json: unknown): number | null {
+  if (endpoint !== 'chat' && endpoint !== 'generate') return 0;
+  return numPredictOf(json);
 }
 
 function requireAdmin(req: Request, res: Response, next: NextFunction): void {

@@ -6,6 +6,7 @@ import { parseResponsesRequest } from '../dialects/openai/responses.js';
 import { toResponse } from '../dialects/openai/responses.output.js';
 import { ResponsesStreamRenderer } from '../dialects/openai/responses.stream.js';
 import type { ResponseMeta } from '../dialects/openai/responses.types.js';
+import { admitRequest } from '../limits/admit.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
 import type { ChatService } from '../services/chat.service.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
@@ -26,6 +27,11 @@ export function responsesRoute(deps: { chat: ChatService; keepAliveMs: number })
     context.model = request.model;
     context.stream = request.stream;
     if (context.key && !isModelAllowed(context.key, request.model)) throw modelNotFound(request.model);
+    await admitRequest(res, {
+      model: request.model,
+      prompt: request.messages,
+      maxCompletionTokens: request.options.num_predict ?? null,
+    });
     const meta: ResponseMeta = {
       requestId: context.requestId,
       model: request.model,

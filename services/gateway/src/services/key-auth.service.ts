@@ -11,6 +11,11 @@ export interface KeyAuthService {
   authenticate(rawKey: string | undefined): Promise<AuthKey>;
   /** Loads a key nginx already authenticated (by id); same checks. */
   authenticateById(id: string): Promise<AuthKey>;
+  /**
+   * Forgets a key (by id, and every cached hash that resolved to it) so the next request re-reads it: called when
+   * another process publishes that the key changed (revoked, expired, limits edited).
+   */
+  evict(keyId: string): void;
   /** Writes pending last_used_at updates (also runs on a timer). */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -45,7 +50,8 @@ interface CacheEntry {
 /**
  * The one key-check implementation, used by nginx's auth subrequest and by direct requests alike. Lookups are by
  * HMAC hash (the secret is never stored) and cached for `cacheTtlMs`, misses included, so a flood of bad keys
- * cannot hammer Postgres. A revocation takes effect within the cache TTL.
+ * cannot hammer Postgres. A revocation takes effect at once when it is published (evict, via Redis pub/sub: see
+ * packages/runtime key-events.ts), and within the cache TTL in any case.
  */
 export function createKeyAuthService(options: {
   store: KeyStore;
@@ -112,6 +118,10 @@ export function createKeyAuthService(options: {
         remember(byId, id, key);
       }
       return check(key, 'unknown key');
+    },
+    evict(keyId) {
+      byId.delete(keyId);
+      for (const [hash, entry] of byHash) if (entry.key?.id === keyId) byHash.delete(hash);
     },
     flush,
     async close() {

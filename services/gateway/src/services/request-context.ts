@@ -1,5 +1,6 @@
 import type { Dialect, Provider } from '@ollama-gateway/contracts';
 import type { UpstreamTimings, Usage } from '../canonical/chat.types.js';
+import type { AdmissionTicket } from '../limits/admission.js';
 import type { AuthKey } from './key-auth.service.js';
 
 /**
@@ -33,6 +34,8 @@ export interface RequestContext {
   userAgent: string | null;
   /** The status to record when it differs from the HTTP status (a stream that failed after it began: 502). */
   outcomeStatus: number | null;
+  /** The admission ticket (rate limits, budget) once the request was let through; settled when the response closes. */
+  admission: AdmissionTicket | null;
 }
 
 export function newRequestContext(fields: {
@@ -61,5 +64,6 @@ export function newRequestContext(fields: {
     requestBody: null,
     responseBody: null,
     outcomeStatus: null,
+    admission: null,
   };
 }

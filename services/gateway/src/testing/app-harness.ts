@@ -5,18 +5,33 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUEUE_NAMES, type RequestLogEvent, type UsageEvent } from '@ollama-gateway/contracts';
-import { createApiKeysRepository, createCustomersRepository } from '@ollama-gateway/db';
+import {
+  createApiKeysRepository,
+  createCustomersRepository,
+  createUsageReportsRepository,
+  type Db,
+} from '@ollama-gateway/db';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
 import { type OllamaSim, type SimConfig, startOllamaSim } from '@ollama-gateway/ollama-sim';
-import { createLogger, createRedis, generateApiKey, hashApiKey } from '@ollama-gateway/runtime';
+import {
+  createLogger,
+  createRedis,
+  generateApiKey,
+  hashApiKey,
+  type Logger,
+  type Redis,
+  subscribeKeyChanged,
+} from '@ollama-gateway/runtime';
 import { Queue } from 'bullmq';
 import { createApp } from '../app.js';
 import { createOllamaClient } from '../clients/ollama/ollama.client.js';
+import type { AdmissionGate } from '../limits/admission.js';
 import { createEventPublisher } from '../producers/event.publisher.js';
 import { createSpool } from '../producers/spool.js';
+import { createAdminService } from '../services/admin.service.js';
 import { createChatService } from '../services/chat.service.js';
 import type { ImageFetcher } from '../services/image-fetcher.service.js';
-import { createKeyAuthService } from '../services/key-auth.service.js';
+import { createKeyAuthService, type KeyAuthService } from '../services/key-auth.service.js';
 import { createUsageRecorder } from '../services/usage-recorder.service.js';
 
 export const TEST_HASH_SECRET = 'test-hash-secret-0123456789';
@@ -33,14 +48,24 @@ export interface TestGateway {
   keyId: string;
   customerId: string;
   /** Creates another key for the same customer (e.g. with allowed models or as admin). */
-  createKey(options?: {
-    allowedModels?: string[];
-    isAdmin?: boolean;
-  }): Promise<{ key: string; keyId: string }>;
+  createKey(options?: TestKeyOptions): Promise<{ key: string; keyId: string }>;
+  /** The Redis key/queue prefix (shared by instances started with `shared`). */
+  prefix: string;
+  /** The app's Redis connection and key-auth service. */
+  redis: Redis;
+  auth: KeyAuthService;
   /** The usage event the gateway emitted for a request id (waits for it). */
   usageEvent(requestId: string, timeoutMs?: number): Promise<UsageEvent>;
   requestLogEvent(requestId: string, timeoutMs?: number): Promise<RequestLogEvent>;
   close(): Promise<void>;
+}
+
+export interface TestKeyOptions {
+  allowedModels?: string[];
+  isAdmin?: boolean;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  maxConcurrency?: number | null;
 }
 
 /**
@@ -48,12 +73,30 @@ export interface TestGateway {
  * test database, a private queue prefix and an in-process simulator, listening on a random port.
  */
 export async function startTestGateway(
-  options: { sim?: Partial<SimConfig>; label?: string; imageFetcher?: ImageFetcher } = {},
+  options: {
+    sim?: Partial<SimConfig>;
+    label?: string;
+    imageFetcher?: ImageFetcher;
+    /** Admission gates (rate limits, quotas, budget) built over the test's database and Redis. */
+    admission?: (deps: { db: Db; redis: Redis; prefix: string; logger: Logger }) => AdmissionGate;
+    /** Another instance's database and prefix: a second gateway replica over the same Postgres and Redis keys. */
+    shared?: Pick<TestGateway, 'database' | 'prefix'>;
+    /** Key cache TTL (default 0: every request reads the key). */
+    keyCacheTtlMs?: number;
+    /** Subscribe to key-change messages as main.ts does (evicts keys from the auth cache at once). */
+    subscribeKeyChanges?: boolean;
+    /** ADMIN_TOKEN of the admin REST API (/admin/…); unset = the admin API answers 404. */
+    adminToken?: string;
+    /** BILLING_TIME_ZONE for /v1/usage and the admin reports (default UTC). */
+    billingTimeZone?: string;
+  } = {},
 ): Promise<TestGateway> {
-  const database = await createTestDatabase(options.label ?? 'gateway');
+  const database = options.shared?.database ?? (await createTestDatabase(options.label ?? 'gateway'));
   const sim = await startOllamaSim({ port: 0, ...options.sim });
   const spoolDir = await mkdtemp(join(tmpdir(), 'ogw-spool-'));
-  const prefix = `test-gw-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const prefix =
+    options.shared?.prefix ??
+    `test-gw-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const logger = createLogger('gateway-test', 'silent');
   const redis = createRedis(REDIS_URL, 'producer', 'gateway-test');
   const ollama = createOllamaClient({ baseUrl: sim.url, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
@@ -65,7 +108,15 @@ export async function startTestGateway(
     replayIntervalMs: 200,
   });
   const keys = createApiKeysRepository(database.db);
-  const auth = createKeyAuthService({ store: keys, hashSecret: TEST_HASH_SECRET, cacheTtlMs: 0 });
+  const auth = createKeyAuthService({
+    store: keys,
+    hashSecret: TEST_HASH_SECRET,
+    cacheTtlMs: options.keyCacheTtlMs ?? 0,
+  });
+  const keyEvents = options.subscribeKeyChanges
+    ? createRedis(REDIS_URL, 'client', 'gateway-test-keys')
+    : null;
+  if (keyEvents) await subscribeKeyChanged(keyEvents, prefix, (keyId) => auth.evict(keyId));
   const app = createApp({
     logger,
     auth,
@@ -78,6 +129,19 @@ export async function startTestGateway(
     readiness: [],
     isStopping: () => false,
     ...(options.imageFetcher ? { imageFetcher: options.imageFetcher } : {}),
+    ...(options.admission
+      ? { admission: options.admission({ db: database.db, redis, prefix, logger }) }
+      : {}),
+    admin: {
+      token: options.adminToken,
+      service: createAdminService({
+        db: database.db,
+        ollama,
+        hashSecret: TEST_HASH_SECRET,
+        timeZone: options.billingTimeZone ?? 'UTC',
+      }),
+    },
+    usage: { reports: createUsageReportsRepository(database.db), timeZone: options.billingTimeZone ?? 'UTC' },
   });
   const server = createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -86,7 +150,7 @@ export async function startTestGateway(
     name: 'Test customer',
     email: null,
   });
-  const createKey = async (keyOptions: { allowedModels?: string[]; isAdmin?: boolean } = {}) => {
+  const createKey = async (keyOptions: TestKeyOptions = {}) => {
     const generated = generateApiKey();
     const created = await keys.create({
       customerId: customer.id,
@@ -94,6 +158,9 @@ export async function startTestGateway(
       secretHash: hashApiKey(generated.key, TEST_HASH_SECRET),
       allowedModels: keyOptions.allowedModels ?? null,
       isAdmin: keyOptions.isAdmin ?? false,
+      rpmLimit: keyOptions.rpmLimit ?? null,
+      tpmLimit: keyOptions.tpmLimit ?? null,
+      maxConcurrency: keyOptions.maxConcurrency ?? null,
     });
     return { key: generated.key, keyId: created.id };
   };
@@ -120,6 +187,9 @@ export async function startTestGateway(
     keyId: first.keyId,
     customerId: customer.id,
     createKey,
+    prefix,
+    redis,
+    auth,
     usageEvent: (requestId, timeoutMs = 5000) => waitForJob<UsageEvent>(queues.usage, requestId, timeoutMs),
     requestLogEvent: (requestId, timeoutMs = 5000) =>
       waitForJob<RequestLogEvent>(queues.requestLog, requestId, timeoutMs),
@@ -134,8 +204,9 @@ export async function startTestGateway(
         await queue.close();
       }
       redis.disconnect();
+      keyEvents?.disconnect();
       await sim.close();
-      await database.drop();
+      if (!options.shared) await database.drop();
       await rm(spoolDir, { recursive: true, force: true });
     },
   };

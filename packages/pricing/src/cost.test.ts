@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { computeCost, electricityCostNano, energyWhNano, formatNano, tokenCostNano, toNano } from './cost.js';
+import {
+  computeCost,
+  costNano,
+  electricityCostNano,
+  energyWhNano,
+  formatNano,
+  gpuBusyNs,
+  isBillable,
+  maxCostNano,
+  tokenCostNano,
+  toNano,
+} from './cost.js';
 
 const energy = { gpuWatts: '350', electricityPricePerKwh: '0.15' };
 const gpt4oMini = { inputPerMillion: '0.150000', outputPerMillion: '0.600000' };
@@ -45,7 +56,13 @@ describe('token cost', () => {
 
   it('does not drift the way floats do', () => {
     const cost = computeCost(
-      { promptTokens: 1_000_000, completionTokens: 1_000_000, totalDurationNs: null },
+      {
+        promptTokens: 1_000_000,
+        completionTokens: 1_000_000,
+        loadDurationNs: null,
+        promptEvalDurationNs: null,
+        evalDurationNs: null,
+      },
       { inputPerMillion: 0.1, outputPerMillion: 0.2, perRequest: 0 },
       null,
       energy,
@@ -77,7 +94,13 @@ describe('energy and electricity', () => {
 describe('computeCost', () => {
   it('prices the documented worked example (docs/billing.md)', () => {
     const cost = computeCost(
-      { promptTokens: 1200, completionTokens: 350, totalDurationNs: 4_200_000_000 },
+      {
+        promptTokens: 1200,
+        completionTokens: 350,
+        loadDurationNs: 200_000_000,
+        promptEvalDurationNs: 1_000_000_000,
+        evalDurationNs: 3_000_000_000,
+      },
       { inputPerMillion: '0.20', outputPerMillion: '0.80', perRequest: '0.0005' },
       gpt4oMini,
       energy,
@@ -95,7 +118,13 @@ describe('computeCost', () => {
 
   it('adds the per-request price even with zero tokens', () => {
     const cost = computeCost(
-      { promptTokens: 0, completionTokens: 0, totalDurationNs: null },
+      {
+        promptTokens: 0,
+        completionTokens: 0,
+        loadDurationNs: null,
+        promptEvalDurationNs: null,
+        evalDurationNs: null,
+      },
       { inputPerMillion: 5, outputPerMillion: 5, perRequest: '0.01' },
       gpt4oMini,
       energy,
@@ -107,7 +136,13 @@ describe('computeCost', () => {
 
   it('charges nothing without a price row and gives no reference cost without a reference price', () => {
     const cost = computeCost(
-      { promptTokens: 500, completionTokens: 500, totalDurationNs: 1e9 },
+      {
+        promptTokens: 500,
+        completionTokens: 500,
+        loadDurationNs: null,
+        promptEvalDurationNs: 0,
+        evalDurationNs: 1e9,
+      },
       null,
       null,
       energy,
@@ -120,7 +155,13 @@ describe('computeCost', () => {
 
   it('keeps the total equal to the sum of its rounded parts', () => {
     const cost = computeCost(
-      { promptTokens: 3, completionTokens: 7, totalDurationNs: null },
+      {
+        promptTokens: 3,
+        completionTokens: 7,
+        loadDurationNs: null,
+        promptEvalDurationNs: null,
+        evalDurationNs: null,
+      },
       { inputPerMillion: '0.333333', outputPerMillion: '0.666667', perRequest: '0.000000001' },
       null,
       energy,
@@ -129,5 +170,86 @@ describe('computeCost', () => {
     expect(cost.totalCost).toBe(formatNano(sum));
     expect(cost.inputCost).toBe('0.000001000'); // 3 × 0.333333 / 1e6 = 0.000000999999 → rounds up
     expect(cost.outputCost).toBe('0.000004667'); // 7 × 0.666667 / 1e6 = 0.000004666669
+  });
+});
+
+describe('energy from the GPU busy durations', () => {
+  it('sums load + prompt_eval + eval and ignores total_duration', () => {
+    expect(
+      gpuBusyNs({ loadDurationNs: 500_000_000, promptEvalDurationNs: 250_000_000, evalDurationNs: 2e9 }),
+    ).toBe(2_750_000_000);
+    expect(gpuBusyNs({ loadDurationNs: null, promptEvalDurationNs: null, evalDurationNs: 1e9 })).toBe(1e9);
+    expect(gpuBusyNs({ loadDurationNs: null, promptEvalDurationNs: null, evalDurationNs: null })).toBeNull();
+    const cost = computeCost(
+      {
+        promptTokens: 10,
+        completionTokens: 10,
+        loadDurationNs: 1_800_000_000,
+        promptEvalDurationNs: 600_000_000,
+        evalDurationNs: 1_200_000_000,
+        // a total_duration field would be ignored: 3.6 s busy at 1000 W = 1 Wh
+        ...{ totalDurationNs: 60e9 },
+      },
+      null,
+      null,
+      { gpuWatts: 1000, electricityPricePerKwh: '0.30' },
+    );
+    expect(cost.energyWh).toBe('1.000000000');
+    expect(cost.electricityCost).toBe('0.000300000');
+  });
+});
+
+describe('maxCostNano (budget reservations)', () => {
+  const price = { inputPerMillion: '0.333333', outputPerMillion: '0.666667', perRequest: '0.0005' };
+  it('is prompt + max completion + per request, and never below the settled cost', () => {
+    expect(formatNano(maxCostNano(price, 1000, 500))).toBe(
+      formatNano(tokenCostNano(1000, '0.333333') + tokenCostNano(500, '0.666667') + toNano('0.0005')),
+    );
+    for (const completion of [0, 1, 7, 499, 500]) {
+      const settled = computeCost(
+        {
+          promptTokens: 1000,
+          completionTokens: completion,
+          loadDurationNs: null,
+          promptEvalDurationNs: null,
+          evalDurationNs: null,
+        },
+        price,
+        null,
+        { gpuWatts: 0, electricityPricePerKwh: 0 },
+      );
+      expect(toNano(settled.totalCost)).toBeLessThanOrEqual(maxCostNano(price, 1000, 500));
+      expect(toNano(settled.totalCost)).toBe(costNano(price, 1000, completion));
+    }
+    expect(maxCostNano(null, 1000, 500)).toBe(0n);
+  });
+});
+
+describe('isBillable: refused and failed requests cost nothing', () => {
+  const price = { inputPerMillion: '0.20', outputPerMillion: '0.80', perRequest: '0.0005' };
+  const durations = { loadDurationNs: null, promptEvalDurationNs: null, evalDurationNs: null };
+
+  it('bills successes and anything that produced tokens, not failures without tokens', () => {
+    expect(isBillable({ promptTokens: 0, completionTokens: 0 }, 200)).toBe(true);
+    expect(isBillable({ promptTokens: 0, completionTokens: 3 }, 499)).toBe(true);
+    expect(isBillable({ promptTokens: 0, completionTokens: 0 }, 429)).toBe(false);
+    expect(isBillable({ promptTokens: 0, completionTokens: 0 }, 502)).toBe(false);
+  });
+
+  it('drops the per-request price of a request refused before it reached a model', () => {
+    const refused = computeCost(
+      { promptTokens: 0, completionTokens: 0, status: 401, ...durations },
+      price,
+      null,
+      energy,
+    );
+    expect(refused.totalCost).toBe('0.000000000');
+    const served = computeCost(
+      { promptTokens: 0, completionTokens: 0, status: 200, ...durations },
+      price,
+      null,
+      energy,
+    );
+    expect(served.requestCost).toBe('0.000500000');
   });
 });

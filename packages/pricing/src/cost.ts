@@ -31,11 +31,34 @@ export interface EnergyConfig {
   electricityPricePerKwh: string | number;
 }
 
-export interface CostInput {
+/**
+ * Ollama's reported durations in nanoseconds (null when the upstream did not report one). The GPU is busy while the
+ * model loads, evaluates the prompt and generates: energy is charged for load + prompt_eval + eval, never for
+ * total_duration (which also counts time queued behind other requests and HTTP overhead, when the GPU serves others).
+ */
+export interface GpuDurations {
+  loadDurationNs: number | null;
+  promptEvalDurationNs: number | null;
+  evalDurationNs: number | null;
+}
+
+export interface CostInput extends GpuDurations {
   promptTokens: number;
   completionTokens: number;
-  /** Ollama's reported total duration in nanoseconds; null when the upstream did not report it (energy is then 0). */
-  totalDurationNs: number | null;
+  /** HTTP status the client saw; with no tokens, a failed request (>= 400) is not billed at all. */
+  status?: number;
+}
+
+/**
+ * Whether a request is billed: it produced tokens, or it succeeded. A request refused before it reached a model
+ * (bad key, limit, budget, unknown model, upstream down) costs nothing, not even the per-request price. The budget
+ * gate settles with the same rule, so the ledger and the budget counter agree to the nano-unit.
+ */
+export function isBillable(
+  usage: { promptTokens: number; completionTokens: number },
+  status: number,
+): boolean {
+  return usage.promptTokens > 0 || usage.completionTokens > 0 || status < 400;
 }
 
 /** Every amount as a 9-decimal string, ready for numeric columns. */
@@ -78,17 +101,47 @@ export function tokenCostNano(tokens: number, perMillion: string | number): bigi
   return divRoundHalfUp(BigInt(tokens) * toNano(perMillion), MILLION);
 }
 
-/** GPU_WATTS × total_duration_ns / 1e9 / 3600, in nano-Wh (0 when the duration is unknown). */
-export function energyWhNano(totalDurationNs: number | null, gpuWatts: string | number): bigint {
-  if (totalDurationNs === null || totalDurationNs <= 0) return 0n;
-  return divRoundHalfUp(toNano(gpuWatts) * BigInt(totalDurationNs), NANO * SECONDS_PER_HOUR);
+/** GPU busy time: load + prompt_eval + eval durations in ns (missing ones count 0); null when none was reported. */
+export function gpuBusyNs(durations: GpuDurations): number | null {
+  const parts = [durations.loadDurationNs, durations.promptEvalDurationNs, durations.evalDurationNs];
+  if (parts.every((part) => part === null)) return null;
+  return parts.reduce<number>((sum, part) => sum + (part ?? 0), 0);
+}
+
+/** watts × busy_ns / 1e9 / 3600, in nano-Wh (0 when the duration is unknown). */
+export function energyWhNano(busyNs: number | null, gpuWatts: string | number): bigint {
+  if (busyNs === null || busyNs <= 0) return 0n;
+  return divRoundHalfUp(toNano(gpuWatts) * BigInt(busyNs), NANO * SECONDS_PER_HOUR);
 }
 
 /** Wh / 1000 × price per kWh, computed from the unrounded energy, in nano-units. */
-export function electricityCostNano(totalDurationNs: number | null, energy: EnergyConfig): bigint {
-  if (totalDurationNs === null || totalDurationNs <= 0) return 0n;
-  const numerator = toNano(energy.gpuWatts) * BigInt(totalDurationNs) * toNano(energy.electricityPricePerKwh);
+export function electricityCostNano(busyNs: number | null, energy: EnergyConfig): bigint {
+  if (busyNs === null || busyNs <= 0) return 0n;
+  const numerator = toNano(energy.gpuWatts) * BigInt(busyNs) * toNano(energy.electricityPricePerKwh);
   return divRoundHalfUp(numerator, NANO * SECONDS_PER_HOUR * WH_PER_KWH * NANO);
+}
+
+/**
+ * The most a request can cost at `price`: prompt tokens + max completion tokens + the per-request price, in
+ * nano-units. Every component is rounded exactly as `computeCost` rounds it and rounding is monotonic, so the
+ * settled cost of the request (completion tokens ≤ max) never exceeds this. null price (unpriced request) → 0.
+ */
+export function maxCostNano(
+  price: ModelPrice | null,
+  promptTokens: number,
+  maxCompletionTokens: number,
+): bigint {
+  if (!price) return 0n;
+  return (
+    tokenCostNano(promptTokens, price.inputPerMillion) +
+    tokenCostNano(maxCompletionTokens, price.outputPerMillion) +
+    toNano(price.perRequest)
+  );
+}
+
+/** The billed cost (input + output + per-request) of a request at `price`, in nano-units; 0 for a null price. */
+export function costNano(price: ModelPrice | null, promptTokens: number, completionTokens: number): bigint {
+  return maxCostNano(price, promptTokens, completionTokens);
 }
 
 /**
@@ -101,9 +154,11 @@ export function computeCost(
   reference: TokenPrice | null,
   energy: EnergyConfig,
 ): CostBreakdown {
+  const busy = gpuBusyNs(usage);
   const input = price ? tokenCostNano(usage.promptTokens, price.inputPerMillion) : 0n;
   const output = price ? tokenCostNano(usage.completionTokens, price.outputPerMillion) : 0n;
-  const perRequest = price ? toNano(price.perRequest) : 0n;
+  const billable = usage.status === undefined || isBillable(usage, usage.status);
+  const perRequest = price && billable ? toNano(price.perRequest) : 0n;
   const referenceCost = reference
     ? tokenCostNano(usage.promptTokens, reference.inputPerMillion) +
       tokenCostNano(usage.completionTokens, reference.outputPerMillion)
@@ -113,8 +168,8 @@ export function computeCost(
     outputCost: formatNano(output),
     requestCost: formatNano(perRequest),
     totalCost: formatNano(input + output + perRequest),
-    energyWh: formatNano(energyWhNano(usage.totalDurationNs, energy.gpuWatts)),
-    electricityCost: formatNano(electricityCostNano(usage.totalDurationNs, energy)),
+    energyWh: formatNano(energyWhNano(busy, energy.gpuWatts)),
+    electricityCost: formatNano(electricityCostNano(busy, energy)),
     referenceCost: formatNano(referenceCost),
   };
 }

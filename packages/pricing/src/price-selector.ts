@@ -6,6 +6,11 @@
  * When the client used an alias, the upstream model is tried too: an exact row for the requested name wins, then an
  * exact row for the upstream model, then the longest glob matching either name (so an alias of `llama3.1:8b` is
  * priced by `llama3*` rather than by the catch-all `*`).
+ *
+ * Per-customer price lists: rows with a `customerId` apply only to that customer and are searched first, with the
+ * same rule; the customer's list is complete for what it matches, so a customer row `*` prices all of the customer's
+ * models. Only when none of the customer's rows matches are the default rows (customerId null) used. The default
+ * row `*` of a provider is the price of every model of that provider that has no row of its own.
  */
 
 export interface PriceRow {
@@ -17,6 +22,8 @@ export interface PriceRow {
   outputPerMillion: number | string;
   perRequest: number | string;
   effectiveFrom: Date;
+  /** The customer this row is reserved to; null/absent for a default row that applies to everyone. */
+  customerId?: string | null;
 }
 
 export interface PriceQuery {
@@ -24,6 +31,8 @@ export interface PriceQuery {
   model: string;
   upstreamModel: string | null;
   at: Date;
+  /** The requesting customer: its own rows beat the defaults. null/absent → only default rows are considered. */
+  customerId?: string | null;
 }
 
 const globCache = new Map<string, RegExp>();
@@ -49,7 +58,7 @@ function better(a: PriceRow, b: PriceRow): boolean {
 }
 
 /** The best row among those `applies` accepts: the longest pattern, then the latest effective_from. */
-function best(rows: PriceRow[], applies: (row: PriceRow) => boolean): PriceRow | null {
+function best(rows: readonly PriceRow[], applies: (row: PriceRow) => boolean): PriceRow | null {
   let found: PriceRow | null = null;
   for (const row of rows) if (applies(row) && (!found || better(row, found))) found = row;
   return found;
@@ -59,6 +68,21 @@ function best(rows: PriceRow[], applies: (row: PriceRow) => boolean): PriceRow |
 export function selectPrice(rows: readonly PriceRow[], query: PriceQuery): PriceRow | null {
   const at = query.at.getTime();
   const inForce = rows.filter((row) => row.provider === query.provider && row.effectiveFrom.getTime() <= at);
+  const customerId = query.customerId ?? null;
+  if (customerId !== null) {
+    const own = selectAmong(
+      inForce.filter((row) => row.customerId === customerId),
+      query,
+    );
+    if (own) return own;
+  }
+  return selectAmong(
+    inForce.filter((row) => (row.customerId ?? null) === null),
+    query,
+  );
+}
+
+function selectAmong(inForce: readonly PriceRow[], query: PriceQuery): PriceRow | null {
   const upstream = query.upstreamModel && query.upstreamModel !== query.model ? query.upstreamModel : null;
   const matches = (row: PriceRow, name: string | null) => name !== null && globToRegExp(row.model).test(name);
   return (

@@ -1,0 +1,226 @@
+import {
+  costNano,
+  formatNano,
+  isBillable,
+  type ModelPrice,
+  maxCostNano,
+  type PriceRow,
+  resolvePrice,
+  toNano,
+} from '@ollama-gateway/pricing';
+import { AppError, type Logger } from '@ollama-gateway/runtime';
+import type { Redis } from 'ioredis';
+import type { Usage } from '../canonical/chat.types.js';
+import type { WebhookClient } from '../clients/webhook.client.js';
+import type { CustomerLimits, LimitsRepository } from '../repositories/limits.repository.js';
+import type { AdmissionGate, AdmissionRequest, AdmissionTicket } from './admission.js';
+import { budgetWindow, counterTtlSeconds } from './budget.period.js';
+import { BUDGET_RESERVE, COUNTER_ADJUST, runScript } from './budget.scripts.js';
+
+/** One-off budgets never reset: their counter lives this long after its last use, then is re-seeded from the ledger. */
+export const ONE_OFF_TTL_SECONDS = 30 * 86_400;
+
+export const NO_TICKET: AdmissionTicket = { headers: {}, settle: async () => {} };
+
+/** A ticket whose settle runs at most once. */
+export function onceTicket(
+  headers: Record<string, string>,
+  settle: AdmissionTicket['settle'],
+): AdmissionTicket {
+  let settled = false;
+  return {
+    headers,
+    async settle(usage, status) {
+      if (settled) return;
+      settled = true;
+      await settle(usage, status);
+    },
+  };
+}
+
+/** 429 `insufficient_quota`, rendered by each dialect's error shape (OpenAI: type and code `insufficient_quota`). */
+export function insufficientQuota(detail: string): AppError & { headers: Record<string, string> } {
+  const error = new AppError(
+    429,
+    'quota',
+    `You exceeded your current quota, please check your plan and billing details. ${detail}`,
+    { code: 'insufficient_quota' },
+  );
+  // admitRequest copies `headers` of a refusal onto the response: retrying will not help until the period resets.
+  return Object.assign(error, { headers: { 'x-should-retry': 'false' } });
+}
+
+/** Reads a few rows at most every `ttlMs` (concurrent callers share one read; failures are not cached). */
+function cached<K, V>(ttlMs: number, load: (key: K) => Promise<V>, now: () => number) {
+  const entries = new Map<K, { value: Promise<V>; at: number }>();
+  return (key: K): Promise<V> => {
+    const hit = entries.get(key);
+    if (hit && now() - hit.at < ttlMs) return hit.value;
+    if (entries.size > 10_000) entries.clear();
+    const value = load(key);
+    entries.set(key, { value, at: now() });
+    value.catch(() => entries.delete(key));
+    return value;
+  };
+}
+
+/** Customer budgets/quotas with a short in-process cache, shared by the budget and quota gates. */
+export interface CustomerLimitsCache {
+  get(customerId: string): Promise<CustomerLimits | null>;
+}
+
+export function createCustomerLimitsCache(
+  repository: Pick<LimitsRepository, 'findCustomerLimits'>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): CustomerLimitsCache {
+  const get = cached(ttlMs, (id: string) => repository.findCustomerLimits(id), now);
+  return { get };
+}
+
+export interface BudgetGateOptions {
+  redis: Redis;
+  repository: LimitsRepository;
+  limits: CustomerLimitsCache;
+  webhooks: WebhookClient;
+  logger: Logger;
+  /** Redis key prefix, e.g. `ogw:budget`. */
+  keyPrefix: string;
+  /** IANA zone whose calendar months are the budget periods (BILLING_TIME_ZONE). */
+  timeZone: string;
+  /** Completion tokens reserved when the request sets no max_tokens (BUDGET_MAX_COMPLETION_TOKENS). */
+  maxCompletionTokens: number;
+  /** Default soft limit, percent of the budget (BUDGET_SOFT_LIMIT_PERCENT). */
+  softLimitPercent: number;
+  /** Default soft-limit webhook (BUDGET_WEBHOOK_URL), null = log line only. */
+  webhookUrl: string | null;
+  /** How long prices are reused in-process. */
+  priceCacheTtlMs: number;
+  now?: () => Date;
+}
+
+/**
+ * Budgets that cannot be overrun: before the upstream call the request's maximum cost (prompt estimate × input price
+ * + max completion tokens × output price + per-request price, at the customer's effective price) is added to a Redis
+ * counter of spent + reserved nano-units for the customer's budget period, atomically and only if it fits; when the
+ * request ends the reservation is replaced by the real cost. The counter is seeded from the ledger when missing.
+ */
+export function createBudgetGate(options: BudgetGateOptions): AdmissionGate {
+  const now = options.now ?? (() => new Date());
+  const prices = cached(
+    options.priceCacheTtlMs,
+    (_: 'all') => options.repository.listPrices(),
+    () => now().getTime(),
+  );
+
+  const priceFor = async (
+    request: AdmissionRequest,
+    limits: CustomerLimits,
+    at: Date,
+  ): Promise<ModelPrice | null> => {
+    const rows: PriceRow[] = await prices('all');
+    const { context } = request;
+    return resolvePrice(
+      rows,
+      {
+        provider: context.provider === 'none' ? 'ollama' : context.provider,
+        model: request.model,
+        upstreamModel: context.upstreamModel,
+        at,
+        customerId: limits.customerId,
+      },
+      limits.priceMarkupPercent,
+    ).price;
+  };
+
+  const softLimit = async (
+    limits: CustomerLimits,
+    key: string,
+    period: string,
+    value: bigint,
+    ttl: number,
+  ) => {
+    const budget = toNano(limits.budget ?? '0');
+    const percent = limits.softLimitPercent ?? options.softLimitPercent;
+    if (budget === 0n || value * 100n < budget * BigInt(percent)) return;
+    const marker = await options.redis.set(`${key}:soft-limit`, '1', 'EX', ttl, 'NX');
+    if (marker !== 'OK') return;
+    const payload = {
+      type: 'budget.soft_limit',
+      customer_id: limits.customerId,
+      period,
+      budget: formatNano(budget),
+      spent: formatNano(value),
+      soft_limit_percent: percent,
+      occurred_at: now().toISOString(),
+    };
+    options.logger.warn(
+      payload,
+      `customer ${limits.customerId} reached ${percent}% of its budget for ${period}`,
+    );
+    const url = limits.webhookUrl ?? options.webhookUrl;
+    if (url)
+      options.webhooks.post(url, payload).then(
+        (status) => {
+          if (status >= 300) options.logger.warn({ url, status }, 'budget webhook answered with an error');
+        },
+        (error: unknown) => options.logger.warn({ url, err: error }, 'budget webhook failed'),
+      );
+  };
+
+  return {
+    name: 'budget',
+    async admit(request) {
+      const customerId = request.context.key?.customerId;
+      if (!customerId) return NO_TICKET;
+      const limits = await options.limits.get(customerId);
+      if (!limits || limits.budget === null) return NO_TICKET;
+
+      const at = now();
+      const window = budgetWindow(limits.budgetPeriod, at, options.timeZone);
+      const ttl = counterTtlSeconds(window, at, ONE_OFF_TTL_SECONDS);
+      const key = `${options.keyPrefix}:${customerId}:${window.period}`;
+      const price = await priceFor(request, limits, at);
+      const maxTokens = request.maxCompletionTokens ?? options.maxCompletionTokens;
+      const reserve = maxCostNano(price, Math.max(0, Math.ceil(request.promptTokensEstimate)), maxTokens);
+      const budget = toNano(limits.budget);
+
+      let result = (await runScript(
+        options.redis,
+        BUDGET_RESERVE,
+        [key],
+        [reserve.toString(), budget.toString(), ttl, ''],
+      )) as [number, number];
+      if (result[0] === -1) {
+        const spent = await options.repository.spendIn(customerId, window.end ? window.period : null);
+        result = (await runScript(
+          options.redis,
+          BUDGET_RESERVE,
+          [key],
+          [reserve.toString(), budget.toString(), ttl, toNano(spent).toString()],
+        )) as [number, number];
+      }
+      if (result[0] !== 1) {
+        const used = BigInt(result[1]);
+        const scope = window.end ? 'this month' : '';
+        throw insufficientQuota(
+          `Your budget of ${formatNano(budget)}${scope ? ` for ${scope}` : ''} does not cover this request ` +
+            `(spent or reserved: ${formatNano(used)}; this request may cost up to ${formatNano(reserve)}).`,
+        );
+      }
+
+      return onceTicket({}, async (usage: Usage, status: number) => {
+        const real = isBillable(usage, status)
+          ? costNano(price, usage.promptTokens, usage.completionTokens)
+          : 0n;
+        const after = (await runScript(
+          options.redis,
+          COUNTER_ADJUST,
+          [key],
+          [(real - reserve).toString(), counterTtlSeconds(window, now(), ONE_OFF_TTL_SECONDS)],
+        )) as number;
+        if (after >= 0) await softLimit(limits, key, window.period, BigInt(after), ttl);
+      });
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import express, { Router } from 'express';
+import type { AdminService } from '../../services/admin.service.js';
+import type { KeyAuthService } from '../../services/key-auth.service.js';
+import { adminAuthMiddleware } from './admin-auth.js';
+import { adminBillingRoute } from './billing.route.js';
+import { adminCustomersRoute } from './customers.route.js';
+
+/**
+ * The admin REST API, mounted at /admin before the API-key chain. Not proxied by nginx (it answers 404 outside /v1/
+ * and /api/): reach it on the gateway's own port, from the host or the dashboard. Errors are OpenAI-shaped JSON.
+ */
+export function adminRoute(deps: {
+  token: string | undefined;
+  auth: KeyAuthService;
+  admin: AdminService;
+}): Router {
+  const router = Router();
+  router.use(adminAuthMiddleware({ token: deps.token, auth: deps.auth }));
+  router.use(express.json({ limit: '1mb' }));
+  router.use(adminCustomersRoute(deps.admin));
+  router.use(adminBillingRoute(deps.admin));
+  return router;
+}

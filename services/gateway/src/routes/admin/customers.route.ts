@@ -1,0 +1,115 @@
+import { customerStatusSchema } from '@ollama-gateway/contracts';
+import { notFound } from '@ollama-gateway/runtime';
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { AdminService } from '../../services/admin.service.js';
+import { customerNotFound, param, parseWith } from './admin-parse.js';
+
+const name = z.string().trim().min(1).max(200);
+const email = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'not an email address');
+const amount = z.number().min(0).finite();
+
+const createCustomerSchema = z.strictObject({
+  name,
+  email: email.nullish(),
+  budget: amount.nullish(),
+  plan: z.string().min(1).nullish(),
+});
+const updateCustomerSchema = z.strictObject({
+  name: name.optional(),
+  email: email.nullable().optional(),
+  budget: amount.nullable().optional(),
+  status: customerStatusSchema.optional(),
+  plan: z.string().min(1).nullable().optional(),
+});
+const createKeySchema = z.strictObject({
+  name: name.optional(),
+  models: z
+    .array(z.string().regex(/^[A-Za-z0-9._:/*?-]{1,200}$/))
+    .min(1)
+    .nullish(),
+  endpoints: z.array(z.string().min(1).max(200)).min(1).nullish(),
+  rpm: z.number().int().positive().max(2_147_483_647).nullish(),
+  tpm: z.number().int().positive().max(2_147_483_647).nullish(),
+  concurrency: z.number().int().positive().max(2_147_483_647).nullish(),
+  expiresAt: z.iso.datetime({ offset: true }).nullish(),
+  isAdmin: z.boolean().optional(),
+});
+
+/** /admin/customers…, /admin/keys…: customers (list/create/get/update) and their keys (list/create/revoke). */
+export function adminCustomersRoute(admin: AdminService): Router {
+  const router = Router();
+
+  router.get('/customers', async (_req: Request, res: Response) => {
+    res.json({ object: 'list', data: await admin.customers.list() });
+  });
+
+  router.post('/customers', async (req: Request, res: Response) => {
+    const body = parseWith(createCustomerSchema, req.body);
+    const customer = await admin.customers.create({
+      name: body.name,
+      email: body.email ?? null,
+      budget: body.budget ?? null,
+      planName: body.plan ?? null,
+    });
+    res.status(201).json(customer);
+  });
+
+  router.get('/customers/:id', async (req: Request, res: Response) => {
+    const id = param(req.params.id);
+    const customer = await admin.customers.get(id);
+    if (!customer) throw customerNotFound(id);
+    res.json(customer);
+  });
+
+  router.patch('/customers/:id', async (req: Request, res: Response) => {
+    const id = param(req.params.id);
+    const body = parseWith(updateCustomerSchema, req.body);
+    const customer = await admin.customerUpdates.update(id, {
+      name: body.name,
+      email: body.email,
+      budget: body.budget,
+      status: body.status,
+      planName: body.plan,
+    });
+    if (!customer) throw customerNotFound(id);
+    res.json(customer);
+  });
+
+  router.get('/customers/:id/keys', async (req: Request, res: Response) => {
+    const id = param(req.params.id);
+    if (!(await admin.customers.get(id))) throw customerNotFound(id);
+    res.json({ object: 'list', data: await admin.apiKeys.listByCustomer(id) });
+  });
+
+  router.post('/customers/:id/keys', async (req: Request, res: Response) => {
+    const id = param(req.params.id);
+    const body = parseWith(createKeySchema, req.body);
+    if (!(await admin.customers.get(id))) throw customerNotFound(id);
+    const created = await admin.createKey({
+      customerId: id,
+      ...(body.name ? { name: body.name } : {}),
+      isAdmin: body.isAdmin ?? false,
+      allowedModels: body.models ?? null,
+      allowedEndpoints: body.endpoints ?? null,
+      rpmLimit: body.rpm ?? null,
+      tpmLimit: body.tpm ?? null,
+      maxConcurrency: body.concurrency ?? null,
+      expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+    });
+    res.status(201).json(created);
+  });
+
+  router.delete('/keys/:id', async (req: Request, res: Response) => {
+    const id = param(req.params.id);
+    if (!(await admin.revokeKey(id)))
+      throw notFound(`No key with id ${id}`, { code: 'key_not_found', param: 'id' });
+    res.json({ id, revoked: true });
+  });
+
+  return router;
+}
