@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { ChatEvent, ChatRequest, ChatResult } from '../canonical/chat.types.js';
 import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import {
@@ -8,8 +7,8 @@ import {
   toOllamaChatRequest,
   toTokenLogprob,
 } from '../clients/ollama/ollama.mapping.js';
-import type { OllamaChatChunk } from '../clients/ollama/ollama.types.js';
 import type { RequestContext } from './request-context.js';
+import { accountedEvents, timedUpstream } from './upstream-accounting.js';
 
 export interface ChatService {
   /** A whole answer (the upstream is called with stream:false). */
@@ -38,13 +37,9 @@ export function createChatService(deps: { ollama: OllamaClient }): ChatService {
   return {
     async complete(request, context, signal) {
       noteUpstream(context, request);
-      const began = performance.now();
-      let chunk: OllamaChatChunk;
-      try {
-        chunk = await ollama.chat(toOllamaChatRequest({ ...request, stream: false }), signal);
-      } finally {
-        context.upstreamMs += performance.now() - began;
-      }
+      const chunk = await timedUpstream(context, () =>
+        ollama.chat(toOllamaChatRequest({ ...request, stream: false }), signal),
+      );
       const message = chunk.message ?? {};
       const events = chunkToEvents({ ...chunk, done: true }, { sawToolCall: false });
       const toolCalls = events.flatMap((event) => (event.type === 'tool_call' ? [event.call] : []));
@@ -66,38 +61,11 @@ export function createChatService(deps: { ollama: OllamaClient }): ChatService {
 
     async stream(request, context, signal) {
       noteUpstream(context, request);
-      const began = performance.now();
-      let lines: AsyncIterable<OllamaChatChunk>;
-      try {
-        lines = await ollama.chatStream(toOllamaChatRequest({ ...request, stream: true }), signal);
-      } finally {
-        context.upstreamMs += performance.now() - began;
-      }
-      return (async function* relay() {
-        const state = { sawToolCall: false };
-        const iterator = lines[Symbol.asyncIterator]();
-        while (true) {
-          const waitStart = performance.now();
-          let step: IteratorResult<OllamaChatChunk>;
-          try {
-            step = await iterator.next();
-          } finally {
-            context.upstreamMs += performance.now() - waitStart;
-          }
-          if (step.done) return;
-          for (const event of chunkToEvents(step.value, state)) {
-            if (event.type === 'text' || event.type === 'thinking' || event.type === 'tool_call') {
-              // Ollama sends one token per line; this count stands until the final line's exact eval_count.
-              context.usage.completionTokens++;
-              context.ttftMs ??= performance.now() - context.startedAt;
-            } else if (event.type === 'end') {
-              context.usage = { ...event.usage };
-              context.timings = event.timings;
-            }
-            yield event;
-          }
-        }
-      })();
+      const lines = await timedUpstream(context, () =>
+        ollama.chatStream(toOllamaChatRequest({ ...request, stream: true }), signal),
+      );
+      const state = { sawToolCall: false };
+      return accountedEvents(lines, (line) => chunkToEvents(line, state), context);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import { finishReasonOf, timingsOf } from '../clients/ollama/ollama.mapping.js';
 import type { OllamaGenerateChunk, OllamaGenerateRequest } from '../clients/ollama/ollama.types.js';
 import type { RequestContext } from './request-context.js';
+import { accountedEvents, timedUpstream } from './upstream-accounting.js';
 
 export interface CompletionService {
   /**
@@ -134,37 +135,10 @@ export function createCompletionService(deps: { ollama: OllamaClient }): Complet
 
     async stream(request, context, signal) {
       noteUpstream(context, request);
-      const began = performance.now();
-      let lines: AsyncIterable<OllamaGenerateChunk>;
-      try {
-        lines = await ollama.generateStream(toOllamaGenerateRequest({ ...request, stream: true }), signal);
-      } finally {
-        context.upstreamMs += performance.now() - began;
-      }
-      return (async function* relay() {
-        const iterator = lines[Symbol.asyncIterator]();
-        while (true) {
-          const waitStart = performance.now();
-          let step: IteratorResult<OllamaGenerateChunk>;
-          try {
-            step = await iterator.next();
-          } finally {
-            context.upstreamMs += performance.now() - waitStart;
-          }
-          if (step.done) return;
-          for (const event of generateChunkToEvents(step.value)) {
-            if (event.type === 'text' || event.type === 'thinking') {
-              // One token per line; the final line's exact eval_count replaces this count.
-              context.usage.completionTokens++;
-              context.ttftMs ??= performance.now() - context.startedAt;
-            } else if (event.type === 'end') {
-              context.usage = { ...event.usage };
-              context.timings = event.timings;
-            }
-            yield event;
-          }
-        }
-      })();
+      const lines = await timedUpstream(context, () =>
+        ollama.generateStream(toOllamaGenerateRequest({ ...request, stream: true }), signal),
+      );
+      return accountedEvents(lines, generateChunkToEvents, context);
     },
   };
 }
