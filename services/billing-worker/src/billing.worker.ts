@@ -1,8 +1,8 @@
 import { QUEUE_NAMES } from '@ollama-gateway/contracts';
 import type { Db } from '@ollama-gateway/db';
 import type { EnergyPolicy } from '@ollama-gateway/pricing';
-import type { Logger, Redis } from '@ollama-gateway/runtime';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { type Logger, type Redis, startQueueWorker } from '@ollama-gateway/runtime';
+import type { Worker } from 'bullmq';
 import { createPriceBook } from './pricing/price-book.js';
 import { createUsageBatcher } from './processors/usage.batcher.js';
 import { createUsageProcessor, type UsageJobResult } from './processors/usage.processor.js';
@@ -51,23 +51,14 @@ export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
     logger: deps.logger,
   });
 
-  const worker = new Worker<unknown, UsageJobResult>(QUEUE_NAMES.usage, processor, {
+  const worker = startQueueWorker<UsageJobResult>({
+    queue: QUEUE_NAMES.usage,
+    processor,
     connection: deps.connection,
     prefix: deps.queuePrefix,
     concurrency: deps.concurrency,
+    logger: deps.logger,
   });
-
-  worker.on('failed', (job, error) => {
-    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return; // logged already
-    const attempts = job.opts.attempts ?? 1;
-    deps.logger.warn(
-      { jobId: job.id, err: error, attempt: job.attemptsMade, of: attempts },
-      job.attemptsMade >= attempts
-        ? 'usage job failed for the last time: it stays in the failed set; retry it from there once fixed'
-        : 'usage job failed: BullMQ will retry it',
-    );
-  });
-  worker.on('error', (error) => deps.logger.error({ err: error }, 'usage worker error'));
 
   return {
     worker,

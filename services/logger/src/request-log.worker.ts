@@ -1,7 +1,7 @@
 import { QUEUE_NAMES } from '@ollama-gateway/contracts';
 import type { Db } from '@ollama-gateway/db';
-import type { Logger, Redis } from '@ollama-gateway/runtime';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { type Logger, type Redis, startQueueWorker } from '@ollama-gateway/runtime';
+import type { Worker } from 'bullmq';
 import {
   type BodyPolicy,
   createRequestLogProcessor,
@@ -33,22 +33,14 @@ export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWo
     bodies: deps.bodies,
     logger: deps.logger,
   });
-  const worker = new Worker<unknown, RequestLogJobResult>(QUEUE_NAMES.requestLog, processor, {
+  const worker = startQueueWorker<RequestLogJobResult>({
+    queue: QUEUE_NAMES.requestLog,
+    processor,
     connection: deps.connection,
     prefix: deps.queuePrefix,
     concurrency: deps.concurrency,
+    logger: deps.logger,
   });
-  worker.on('failed', (job, error) => {
-    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return; // logged already
-    const attempts = job.opts.attempts ?? 1;
-    deps.logger.warn(
-      { jobId: job.id, err: error, attempt: job.attemptsMade, of: attempts },
-      job.attemptsMade >= attempts
-        ? 'request-log job failed for the last time: it stays in the failed set'
-        : 'request-log job failed: BullMQ will retry it',
-    );
-  });
-  worker.on('error', (error) => deps.logger.error({ err: error }, 'request-log worker error'));
   return {
     worker,
     async close() {

@@ -7,8 +7,7 @@ import {
   resolveEnergy,
   toNano,
 } from '@ollama-gateway/pricing';
-import type { Logger } from '@ollama-gateway/runtime';
-import { UnrecoverableError } from 'bullmq';
+import { type Logger, parseJobPayload } from '@ollama-gateway/runtime';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { UsageRepository } from '../repositories/usage.repository.js';
 
@@ -42,13 +41,7 @@ export interface UsageJobResult {
  * UnrecoverableError: the job goes straight to the failed set, without retries, with the reason as failedReason.
  */
 export function parseUsageEvent(data: unknown): UsageEvent {
-  const result = usageEventSchema.safeParse(data);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`)
-    .join('; ');
-  throw new UnrecoverableError(`Invalid usage event, not retried: ${problems}`);
+  return parseJobPayload(usageEventSchema, data, 'usage event');
 }
 
 /**

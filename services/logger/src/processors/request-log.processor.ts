@@ -1,6 +1,5 @@
 import { type RequestLogEvent, requestLogEventSchema } from '@ollama-gateway/contracts';
-import type { Logger } from '@ollama-gateway/runtime';
-import { UnrecoverableError } from 'bullmq';
+import { type Logger, parseJobPayload } from '@ollama-gateway/runtime';
 import { limitBody } from '../bodies/body-limit.js';
 import type { RequestLogsRepository } from '../repositories/request-logs.repository.js';
 
@@ -31,13 +30,7 @@ export interface RequestLogJobResult {
 
 /** Validates a job's payload; a payload that can never be stored throws UnrecoverableError (failed, not retried). */
 export function parseRequestLogEvent(data: unknown): RequestLogEvent {
-  const result = requestLogEventSchema.safeParse(data);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .slice(0, 10)
-    .map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`)
-    .join('; ');
-  throw new UnrecoverableError(`Invalid request-log event, not retried: ${problems}`);
+  return parseJobPayload(requestLogEventSchema, data, 'request-log event');
 }
 
 /** Stores one request's log entry under the body policy. Database errors are thrown as is so BullMQ retries. */
