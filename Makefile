@@ -2,7 +2,7 @@
 # Variables set on the command line or in the environment win over .env, e.g. `API_PORT=9000 make up`.
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
-.PHONY: help up demo down restart status logs test lint format build clean
+.PHONY: help up demo down restart status logs test bench bench-profile lint format build clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-9s %s\n", $$1, $$2 }'
@@ -28,6 +28,12 @@ logs: ## Follow the logs (SERVICE=gateway for one)
 
 test: ## Build and run every test (needs Postgres, Redis and nginx; does not disturb a running stack)
 	@scripts/test.sh
+
+bench: ## Benchmark on its own stack (simulator, gateway, nginx; ~2 min): prints the table, writes bench/results/latest.md
+	@scripts/bench.sh
+
+bench-profile: ## CPU-profile the gateway under load (node --cpu-prof): top functions to bench/results/profile.md
+	@scripts/bench.sh --profile
 
 lint: ## Biome lint and format check
 	@npx biome check .

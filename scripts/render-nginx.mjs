@@ -27,6 +27,20 @@ export const NGINX_DEFAULTS = {
 
 const VARIABLE = /\$\{([A-Z][A-Z0-9_]*)\}/g;
 
+/**
+ * GATEWAY_UPSTREAM may list several gateways, comma-separated (`127.0.0.1:8081,127.0.0.1:8082`): the template's
+ * `server ${GATEWAY_UPSTREAM};` becomes one `server` line per gateway. A single address renders as before (and is
+ * all Docker's envsubst path ever passes).
+ */
+function expandValue(name, value) {
+  if (name !== 'GATEWAY_UPSTREAM' || !value.includes(',')) return value;
+  const servers = value
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+  return servers.join(';\n    server ');
+}
+
 /** The ${UPPER_CASE} variable names a template uses, sorted. */
 export function templateVariables(template) {
   return [...new Set([...template.matchAll(VARIABLE)].map((m) => m[1]))].sort();
@@ -50,7 +64,7 @@ export function renderTemplate(template, vars) {
       `nginx template: ${unsafe.join(', ')} must not contain spaces, quotes, backslashes, ';', '{' or '}'.`,
     );
   }
-  return template.replace(VARIABLE, (_, name) => vars[name]);
+  return template.replace(VARIABLE, (_, name) => expandValue(name, vars[name]));
 }
 
 /** Reads KEY=VALUE lines of a .env file (no expansion; quotes stripped). Missing file → {}. */

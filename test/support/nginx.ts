@@ -33,7 +33,7 @@ export function nginxBinary(): string {
 export interface NginxConfigOptions {
   /** Directory for the config, pid, temp dirs and logs (created if missing). */
   prefix: string;
-  /** host:port of the gateway. */
+  /** host:port of the gateway, or several comma-separated (one upstream `server` line each). */
   gatewayUpstream: string;
   internalSecret: string;
   apiPort: number;

@@ -41,6 +41,11 @@ export interface StackOptions {
   nginx?: Record<string, string>;
   /** How long to wait for every process to be ready. */
   readyTimeoutMs?: number;
+  /**
+   * How many gateway processes to start (default 1). They share the database, Redis and queue prefix; nginx balances
+   * across all of them (GATEWAY_UPSTREAM lists every one). `gatewayUrl` is the first, `gatewayUrls` all of them.
+   */
+  gateways?: number;
 }
 
 export interface CreatedKey {
@@ -55,8 +60,10 @@ export type UsageRow = Selectable<UsageEventsTable>;
 export interface Stack {
   /** The public entry point (nginx), e.g. http://127.0.0.1:40123 — OpenAI baseURL is apiUrl + '/v1'. */
   apiUrl: string;
-  /** The gateway directly, bypassing nginx. */
+  /** The gateway directly, bypassing nginx (the first one when there are several). */
   gatewayUrl: string;
+  /** Every gateway process directly, in start order (one unless `gateways` was given). */
+  gatewayUrls: string[];
   billingWorkerUrl: string;
   loggerUrl: string;
   simUrl: string;
@@ -130,6 +137,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.push(() => sim.close());
 
     const [gatewayPort, billingPort, loggerPort] = [await freePort(), await freePort(), await freePort()];
+    const extraGatewayPorts: number[] = [];
+    for (let i = 1; i < (options.gateways ?? 1); i += 1) extraGatewayPorts.push(await freePort());
     const suffix = randomBytes(4).toString('hex');
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -163,9 +172,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       { name: 'billing-worker', url: `http://127.0.0.1:${billingPort}` },
       { name: 'logger', url: `http://127.0.0.1:${loggerPort}` },
     ] as const;
-    for (const service of services) {
-      const proc = spawnManaged(service.name, process.execPath, [join(ROOT, ENTRY_POINTS[service.name])], {
-        env,
+    const extraGateways = extraGatewayPorts.map((port, i) => ({
+      name: `gateway-${i + 2}`,
+      entry: ENTRY_POINTS.gateway,
+      url: `http://127.0.0.1:${port}`,
+      env: { ...env, GATEWAY_PORT: String(port) },
+    }));
+    const toStart = [
+      ...services.map((service) => ({ ...service, entry: ENTRY_POINTS[service.name], env })),
+      ...extraGateways,
+    ];
+    for (const service of toStart) {
+      const proc = spawnManaged(service.name, process.execPath, [join(ROOT, service.entry)], {
+        env: service.env,
         cwd: ROOT,
         logFile: join(dir, 'logs', `${service.name}.log`),
       });
@@ -175,7 +194,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const timeoutMs = options.readyTimeoutMs ?? 30_000;
     await Promise.all(
-      services.map((service) =>
+      toStart.map((service) =>
         waitForHttpOk(`${service.url}/ready`, {
           timeoutMs,
           watch: processes,
@@ -186,7 +205,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const nginx = await startNginx({
       prefix: join(dir, 'nginx'),
-      gatewayUpstream: `127.0.0.1:${gatewayPort}`,
+      gatewayUpstream: [gatewayPort, ...extraGatewayPorts].map((port) => `127.0.0.1:${port}`).join(','),
       internalSecret: env.INTERNAL_SECRET!,
       vars: options.nginx,
     });
@@ -220,6 +239,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const stack: Stack = {
       apiUrl: nginx.url,
       gatewayUrl: services[0].url,
+      gatewayUrls: [services[0].url, ...extraGateways.map((gateway) => gateway.url)],
       billingWorkerUrl: services[1].url,
       loggerUrl: services[2].url,
       simUrl: sim.url,

@@ -92,3 +92,59 @@ export function parseMonth(value: string): string {
     throw new InvalidArgumentError('Must be a month as YYYY-MM, e.g. 2025-07.');
   return value.trim();
 }
+
+/** `"/v1/chat/completions, dialect:anthropic, /api/*"` → entries: paths or globs starting with `/`, or `dialect:x`. */
+export function parseEndpointList(value: string): string[] {
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (entries.length === 0)
+    throw new InvalidArgumentError(
+      'Give at least one endpoint, e.g. "/v1/chat/completions,dialect:anthropic".',
+    );
+  for (const entry of entries) {
+    const isDialect = /^dialect:(openai|anthropic|ollama)$/i.test(entry);
+    const isPath = /^\/[A-Za-z0-9._~\-/*?]{0,199}$/.test(entry);
+    if (!isDialect && !isPath)
+      throw new InvalidArgumentError(
+        `"${entry}" is not an endpoint: give a path or glob (/v1/chat/completions, /api/*) or dialect:openai|anthropic|ollama.`,
+      );
+  }
+  return [...new Set(entries.map((e) => (e.toLowerCase().startsWith('dialect:') ? e.toLowerCase() : e)))];
+}
+
+/** A whole percent from 1 to 100 (soft limit). */
+export function parsePercent(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 100)
+    throw new InvalidArgumentError('Must be a whole number from 1 to 100.');
+  return n;
+}
+
+/** A markup in percent: any number of -100 or more (negative = discount), at most 4 decimals. */
+export function parseMarkupPercent(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < -100 || n > 99_999)
+    throw new InvalidArgumentError('Must be a percent of -100 or more, e.g. 20 or -10.');
+  if (!/^-?\d+(\.\d{1,4})?$/.test(value.trim()))
+    throw new InvalidArgumentError('At most 4 decimals, e.g. 12.5.');
+  return n;
+}
+
+/** `none` (the gateway default), else an http(s) URL. */
+export function parseUrlOrNone(value: string): string | 'none' {
+  const text = value.trim();
+  if (text.toLowerCase() === 'none') return 'none';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError('Not a URL, e.g. https://hooks.example.com/budget, or "none".');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || text.length > 2000)
+    throw new InvalidArgumentError(
+      'Must be an http:// or https:// URL of at most 2000 characters, or "none".',
+    );
+  return text;
+}

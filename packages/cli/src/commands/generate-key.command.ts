@@ -2,12 +2,20 @@ import { generateApiKey, hashApiKey } from '@ollama-gateway/runtime';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { formatTime, showPrefix } from '../output.js';
-import { parseFutureTime, parseModelList, parseName, parsePositiveInt, parseUuid } from '../parsers.js';
+import {
+  parseEndpointList,
+  parseFutureTime,
+  parseModelList,
+  parseName,
+  parsePositiveInt,
+  parseUuid,
+} from '../parsers.js';
 import { type CommonOptions, JSON_OPTION_HELP, runCommand } from '../run.js';
 
 interface Options extends CommonOptions {
   name?: string;
   models?: string[];
+  endpoints?: string[];
   rpm?: number;
   tpm?: number;
   concurrency?: number;
@@ -28,6 +36,11 @@ export function registerGenerateKey(program: Command): void {
       '--models <patterns>',
       'comma-separated models or globs it may use, e.g. "llama3*,qwen*" (default: all)',
       parseModelList,
+    )
+    .option(
+      '--endpoints <list>',
+      'comma-separated paths, globs or dialects it may call, e.g. "/v1/chat/completions,/api/*,dialect:anthropic" (default: all)',
+      parseEndpointList,
     )
     .option('--rpm <n>', 'requests per minute limit', parsePositiveInt)
     .option('--tpm <n>', 'tokens per minute limit', parsePositiveInt)
@@ -51,6 +64,7 @@ export function registerGenerateKey(program: Command): void {
           secretHash: hashApiKey(key, secret),
           isAdmin: options.admin === true,
           allowedModels: options.models ?? null,
+          allowedEndpoints: options.endpoints ?? null,
           rpmLimit: options.rpm ?? null,
           tpmLimit: options.tpm ?? null,
           maxConcurrency: options.concurrency ?? null,
@@ -65,6 +79,7 @@ export function registerGenerateKey(program: Command): void {
           `Created key "${created.name}" (${showPrefix(prefix)}) for ${customer.name}`,
           `  id:      ${created.id}`,
           `  models:  ${created.allowedModels?.join(', ') ?? 'all'}`,
+          `  endpoints: ${created.allowedEndpoints?.join(', ') ?? 'all'}`,
           `  limits:  ${limits.length > 0 ? limits.join(', ') : 'none'}`,
           `  expires: ${formatTime(created.expiresAt, 'never')}`,
           ...(created.isAdmin ? ['  admin:   yes'] : []),

@@ -2,6 +2,7 @@ import type { CustomerStatus } from '@ollama-gateway/contracts';
 import { AppError, notFound } from '@ollama-gateway/runtime';
 import { sql } from 'kysely';
 import type { Db } from '../connection.js';
+import type { BudgetPeriod } from '../tables/customers.table.js';
 import { isUuid, pgConstraint, pgErrorCode } from './common.js';
 import { type Customer, createCustomersRepository } from './customers.repository.js';
 import { createPlansRepository } from './plans.repository.js';
@@ -14,6 +15,13 @@ export interface UpdateCustomerInput {
   status?: CustomerStatus;
   /** By name, case-insensitive; unknown names are rejected (404 `plan_not_found`). */
   planName?: string | null;
+  budgetPeriod?: BudgetPeriod;
+  /** 1-100; null = the gateway default (BUDGET_SOFT_LIMIT_PERCENT). */
+  softLimitPercent?: number | null;
+  /** http(s) URL; null = the gateway default (BUDGET_WEBHOOK_URL). */
+  webhookUrl?: string | null;
+  /** Percent on the default prices, ≥ -100 (0 = the default prices). */
+  markupPercent?: number;
 }
 
 export interface CustomerUpdatesRepository {
@@ -47,6 +55,12 @@ export function createCustomerUpdatesRepository(db: Db): CustomerUpdatesReposito
             ...(input.budget !== undefined ? { budget: input.budget } : {}),
             ...(input.status !== undefined ? { status: input.status } : {}),
             ...(planId !== undefined ? { plan_id: planId } : {}),
+            ...(input.budgetPeriod !== undefined ? { budget_period: input.budgetPeriod } : {}),
+            ...(input.softLimitPercent !== undefined ? { soft_limit_percent: input.softLimitPercent } : {}),
+            ...(input.webhookUrl !== undefined ? { webhook_url: input.webhookUrl } : {}),
+            ...(input.markupPercent !== undefined
+              ? { price_markup_percent: String(input.markupPercent) }
+              : {}),
             updated_at: sql<Date>`now()`,
           })
           .where('id', '=', id)

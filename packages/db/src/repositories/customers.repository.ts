@@ -2,7 +2,8 @@ import type { CustomerStatus } from '@ollama-gateway/contracts';
 import { AppError, notFound } from '@ollama-gateway/runtime';
 import { sql } from 'kysely';
 import type { Db } from '../connection.js';
-import { isUuid, pgConstraint, pgErrorCode, toNumberOrNull } from './common.js';
+import type { BudgetPeriod } from '../tables/customers.table.js';
+import { isUuid, pgConstraint, pgErrorCode, toNumber, toNumberOrNull } from './common.js';
 
 export interface Customer {
   id: string;
@@ -13,6 +14,14 @@ export interface Customer {
   /** Monthly spending cap in the configured currency; null = none. */
   budget: number | null;
   status: CustomerStatus;
+  /** 'monthly' (resets each calendar month) or 'one_off' (a prepaid amount that never resets). */
+  budgetPeriod: BudgetPeriod;
+  /** Share of the budget (1-100) at which the soft-limit webhook fires; null = the gateway default. */
+  softLimitPercent: number | null;
+  /** Where the soft-limit webhook is POSTed; null = the gateway default (BUDGET_WEBHOOK_URL). */
+  webhookUrl: string | null;
+  /** Percent added to the default prices for this customer (negative = discount). */
+  markupPercent: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -47,6 +56,10 @@ export function createCustomersRepository(db: Db): CustomersRepository {
         'plans.name as plan_name',
         'customers.budget',
         'customers.status',
+        'customers.budget_period',
+        'customers.soft_limit_percent',
+        'customers.webhook_url',
+        'customers.price_markup_percent',
         'customers.created_at',
         'customers.updated_at',
       ]);
@@ -59,6 +72,10 @@ export function createCustomersRepository(db: Db): CustomersRepository {
     planName: row.plan_name,
     budget: toNumberOrNull(row.budget),
     status: row.status,
+    budgetPeriod: row.budget_period,
+    softLimitPercent: row.soft_limit_percent,
+    webhookUrl: row.webhook_url,
+    markupPercent: toNumber(row.price_markup_percent),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });

@@ -62,6 +62,8 @@ export interface TestGateway {
 
 export interface TestKeyOptions {
   allowedModels?: string[];
+  /** Paths, globs or `dialect:x` (null/absent = every endpoint). */
+  allowedEndpoints?: string[] | null;
   isAdmin?: boolean;
   rpmLimit?: number | null;
   tpmLimit?: number | null;
@@ -157,6 +159,7 @@ export async function startTestGateway(
       prefix: generated.prefix,
       secretHash: hashApiKey(generated.key, TEST_HASH_SECRET),
       allowedModels: keyOptions.allowedModels ?? null,
+      allowedEndpoints: keyOptions.allowedEndpoints ?? null,
       isAdmin: keyOptions.isAdmin ?? false,
       rpmLimit: keyOptions.rpmLimit ?? null,
       tpmLimit: keyOptions.tpmLimit ?? null,
