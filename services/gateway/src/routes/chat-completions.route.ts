@@ -10,7 +10,7 @@ import type { ChatService } from '../services/chat.service.js';
 import type { ImageFetcher } from '../services/image-fetcher.service.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
 import { abortOnClientClose } from '../streaming/abort.js';
-import { relaySse } from '../streaming/sse-relay.js';
+import { collectingText, relaySse } from '../streaming/sse-relay.js';
 
 export const completionId = (requestId: string) => `chatcmpl-${requestId}`;
 
@@ -61,15 +61,7 @@ export function chatCompletionsRoute(deps: {
     );
     const collected: string[] = [];
     const status = await relaySse(res, {
-      open: async () => {
-        const events = await deps.chat.stream(request, context, signal);
-        return (async function* () {
-          for await (const event of events) {
-            if (event.type === 'text') collected.push(event.text);
-            yield event;
-          }
-        })();
-      },
+      open: async () => collectingText(await deps.chat.stream(request, context, signal), collected),
       renderer,
       context,
       keepAliveMs: deps.keepAliveMs,

@@ -12,7 +12,7 @@ import { contextOf } from '../middleware/request-context.middleware.js';
 import type { CompletionService } from '../services/completion.service.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
 import { abortOnClientClose } from '../streaming/abort.js';
-import { relaySse } from '../streaming/sse-relay.js';
+import { collectingText, relaySse } from '../streaming/sse-relay.js';
 
 /** The most tokens the (possibly fanned-out) completion may generate, null when one of them is unbounded. */
 function sumMaxTokens(requests: { options?: { num_predict?: number } }[]): number | null {
@@ -71,15 +71,7 @@ export function completionsRoute(deps: { service: CompletionService; keepAliveMs
     );
     const collected: string[] = parsed.echo ? [request.prompt] : [];
     const status = await relaySse(res, {
-      open: async () => {
-        const events = await deps.service.stream(request, context, signal);
-        return (async function* () {
-          for await (const event of events) {
-            if (event.type === 'text') collected.push(event.text);
-            yield event;
-          }
-        })();
-      },
+      open: async () => collectingText(await deps.service.stream(request, context, signal), collected),
       renderer,
       context,
       keepAliveMs: deps.keepAliveMs,

@@ -111,3 +111,14 @@ export async function relaySse(
     clearInterval(keepAlive);
   }
 }
+
+/** Passes events through unchanged while collecting the generated text into `into` (for the request log). */
+export async function* collectingText(
+  events: AsyncIterable<ChatEvent>,
+  into: string[],
+): AsyncGenerator<ChatEvent> {
+  for await (const event of events) {
+    if (event.type === 'text') into.push(event.text);
+    yield event;
+  }
+}
