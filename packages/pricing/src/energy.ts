@@ -1,4 +1,7 @@
 import type { EnergyConfig } from './cost.js';
+import { zonedMonthWindow, zonedParts } from './time-zone.js';
+
+export { assertTimeZone } from './time-zone.js';
 
 /**
  * Electricity policy: which GPU power and which kWh price apply to one request.
@@ -32,42 +35,13 @@ export function parseClock(value: string): number {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The wall-clock date and time of `at` in `timeZone`. */
+/** The wall-clock date and time of `at` in `timeZone` (see time-zone.ts, the one time-zone implementation). */
 export function wallClock(
   at: Date,
   timeZone = 'UTC',
 ): { year: number; month: number; day: number; minutes: number } {
-  const parts: Record<string, string> = {};
-  for (const part of formatter(timeZone).formatToParts(at)) parts[part.type] = part.value;
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    minutes: (Number(parts.hour) % 24) * 60 + Number(parts.minute),
-  };
-}
-
-/** Throws a RangeError for a time zone Intl does not know. */
-export function assertTimeZone(timeZone: string): void {
-  formatter(timeZone);
+  const { year, month, day, hour, minute } = zonedParts(at, timeZone);
+  return { year, month, day, minutes: hour * 60 + minute };
 }
 
 function inWindow(minutes: number, window: TimeOfUseWindow): boolean {
@@ -112,6 +86,5 @@ export function resolveEnergy(policy: EnergyPolicy, upstreamHost: string | null,
  * `customer_spend` and of monthly quotas and budgets.
  */
 export function billingPeriod(at: Date, timeZone = 'UTC'): string {
-  const { year, month } = wallClock(at, timeZone);
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-01`;
+  return zonedMonthWindow(at, timeZone).period;
 }

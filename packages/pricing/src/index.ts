@@ -35,3 +35,11 @@ export {
 } from './energy.js';
 export { applyMarkup, applyMarkupNano, markupNano, type ResolvedPrice, resolvePrice } from './markup.js';
 export { globToRegExp, type PriceQuery, type PriceRow, selectPrice } from './price-selector.js';
+export {
+  type MonthWindow,
+  periodKey,
+  type WallClockParts,
+  zonedMonthStart,
+  zonedMonthWindow,
+  zonedParts,
+} from './time-zone.js';

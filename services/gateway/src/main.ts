@@ -4,8 +4,12 @@ import {
   createLogger,
   createRedis,
   installShutdown,
+  publishCustomerChanged,
   publishKeyChanged,
+  publishPricesChanged,
+  subscribeCustomerChanged,
   subscribeKeyChanged,
+  subscribePricesChanged,
 } from '@ollama-gateway/runtime';
 import { createApp } from './app.js';
 import { createHttpImageClient } from './clients/http-image.client.js';
@@ -13,7 +17,7 @@ import { createOllamaClient } from './clients/ollama/ollama.client.js';
 import { createWebhookClient } from './clients/webhook.client.js';
 import { loadGatewayEnv } from './env.js';
 import { composeGates } from './limits/admission.js';
-import { createBudgetGate, createCustomerLimitsCache } from './limits/budget.gate.js';
+import { createBudgetGate, createCustomerLimitsCache, createPriceCache } from './limits/budget.gate.js';
 import { createQuotaGate } from './limits/quota.gate.js';
 import { createRateLimitGate } from './limits/rate-limit.gate.js';
 import { createEventPublisher } from './producers/event.publisher.js';
@@ -55,6 +59,19 @@ subscribeKeyChanged(keyEvents, env.QUEUE_PREFIX, (keyId) => auth.evict(keyId)).c
 // Checked in order before every upstream call; each refusal is a 429 in the caller's dialect.
 const limitsRepository = createLimitsRepository(db);
 const customerLimits = createCustomerLimitsCache(limitsRepository, env.BUDGET_CACHE_TTL_MS);
+const prices = createPriceCache(limitsRepository, env.BUDGET_CACHE_TTL_MS);
+// Budget, plan and price changes (gatewayctl update-customer, set-plan, update-plan, set-pricing, the admin API)
+// arrive on the same connection: the customer (or every customer) and the price list are re-read at once;
+// BUDGET_CACHE_TTL_MS is the fallback if a message is lost.
+Promise.all([
+  subscribeCustomerChanged(keyEvents, env.QUEUE_PREFIX, (customerId) => customerLimits.evict(customerId)),
+  subscribePricesChanged(keyEvents, env.QUEUE_PREFIX, () => prices.evict()),
+]).catch((error) =>
+  logger.warn(
+    { err: error },
+    'cannot subscribe to budget and price changes; they apply within BUDGET_CACHE_TTL_MS',
+  ),
+);
 const admission = composeGates([
   createRateLimitGate({ redis, prefix: env.QUEUE_PREFIX, logger }),
   createQuotaGate({
@@ -77,6 +94,7 @@ const admission = composeGates([
     softLimitPercent: env.BUDGET_SOFT_LIMIT_PERCENT,
     webhookUrl: env.BUDGET_WEBHOOK_URL || null,
     priceCacheTtlMs: env.BUDGET_CACHE_TTL_MS,
+    prices,
   }),
 ]);
 const imageClient = env.IMAGE_URL_FETCH
@@ -107,6 +125,8 @@ const app = createApp({
       hashSecret: env.KEY_HASH_SECRET,
       timeZone: env.BILLING_TIME_ZONE,
       onKeyChanged: (keyId) => publishKeyChanged(redis, env.QUEUE_PREFIX, keyId),
+      onCustomerChanged: (customerId) => publishCustomerChanged(redis, env.QUEUE_PREFIX, customerId),
+      onPricesChanged: (model) => publishPricesChanged(redis, env.QUEUE_PREFIX, model),
     }),
   },
   usage: { reports: createUsageReportsRepository(db), timeZone: env.BILLING_TIME_ZONE },

@@ -1,4 +1,5 @@
 import { providerSchema } from '@ollama-gateway/contracts';
+import { notifyPricesChanged } from '@ollama-gateway/runtime';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { formatTime } from '../output.js';
@@ -48,7 +49,7 @@ export function registerSetPrice(program: Command): void {
     )
     .option('--json', JSON_OPTION_HELP)
     .action((model: string, options: Options) =>
-      runCommand(options, async ({ pricing, customers }, out) => {
+      runCommand(options, async ({ pricing, customers, env }, out) => {
         const input = options.inputPer1m ?? options.input;
         const output = options.outputPer1m ?? options.output;
         if (input === undefined || output === undefined)
@@ -72,6 +73,8 @@ export function registerSetPrice(program: Command): void {
           perRequest: options.perRequest ?? 0,
           effectiveFrom: from,
         });
+        // Every gateway re-reads its price list at once; without Redis, within BUDGET_CACHE_TTL_MS.
+        await notifyPricesChanged(env.REDIS_URL, env.QUEUE_PREFIX, price.model).catch(() => null);
         out.result(price, () => [
           `Price for ${price.provider}/${price.model}${price.customerId ? ` (customer ${price.customerId})` : ''}: ${price.inputPerMillion} input + ${price.outputPerMillion} output per million tokens, ${price.perRequest} per request`,
           `  effective from: ${price.effectiveFrom.getTime() === 0 ? 'always' : formatTime(price.effectiveFrom)}`,

@@ -1,4 +1,5 @@
 import { customerStatusSchema } from '@ollama-gateway/contracts';
+import { notifyCustomerChanged } from '@ollama-gateway/runtime';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import {
@@ -58,7 +59,7 @@ export function registerUpdateCustomer(program: Command): void {
     .addOption(new Option('--status <status>', 'active or suspended').choices(customerStatusSchema.options))
     .option('--json', JSON_OPTION_HELP)
     .action((customerId: string, options: Options) =>
-      runCommand(options, async ({ customerUpdates }, out) => {
+      runCommand(options, async ({ customerUpdates, env }, out) => {
         const { name, email, budget, status, budgetPeriod, softLimitPercent, webhookUrl, markupPercent } =
           options;
         if (
@@ -82,6 +83,8 @@ export function registerUpdateCustomer(program: Command): void {
         });
         if (!customer)
           throw new CliError(`No customer with id ${customerId}; run "npx gatewayctl list-customers"`);
+        // Every gateway re-reads the customer's budget at once; without Redis, within BUDGET_CACHE_TTL_MS.
+        await notifyCustomerChanged(env.REDIS_URL, env.QUEUE_PREFIX, customer.id).catch(() => null);
         out.result(customer, () => [
           `Updated customer ${customer.name}`,
           ...customerLines(customer),

@@ -1,3 +1,5 @@
+import { ALL_CHANGED } from '@ollama-gateway/contracts';
+import { notifyCustomerChanged } from '@ollama-gateway/runtime';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { parseAmount, parseQuota } from '../parsers.js';
@@ -20,7 +22,7 @@ export function registerUpdatePlan(program: Command): void {
     .option('--price <amount>', 'monthly price', parseAmount)
     .option('--json', JSON_OPTION_HELP)
     .action((name: string, options: Options) =>
-      runCommand(options, async ({ plans }, out) => {
+      runCommand(options, async ({ plans, env }, out) => {
         if (options.requests === undefined && options.tokens === undefined && options.price === undefined)
           throw new CliError('Nothing to change: give --requests, --tokens or --price', 2);
         const plan = await plans.update(name, {
@@ -28,6 +30,8 @@ export function registerUpdatePlan(program: Command): void {
           monthlyTokenQuota: options.tokens === 'unlimited' ? null : options.tokens,
           monthlyPrice: options.price,
         });
+        // Any customer may be on this plan: every gateway re-reads every customer's quotas at once.
+        await notifyCustomerChanged(env.REDIS_URL, env.QUEUE_PREFIX, ALL_CHANGED).catch(() => null);
         out.result(plan, () => [`Updated plan ${plan.name}`, ...planTable([plan])]);
       }),
     );

@@ -53,29 +53,61 @@ export function insufficientQuota(detail: string): AppError & { headers: Record<
 /** Reads a few rows at most every `ttlMs` (concurrent callers share one read; failures are not cached). */
 function cached<K, V>(ttlMs: number, load: (key: K) => Promise<V>, now: () => number) {
   const entries = new Map<K, { value: Promise<V>; at: number }>();
-  return (key: K): Promise<V> => {
+  const get = (key: K): Promise<V> => {
     const hit = entries.get(key);
     if (hit && now() - hit.at < ttlMs) return hit.value;
     if (entries.size > 10_000) entries.clear();
     const value = load(key);
-    entries.set(key, { value, at: now() });
-    value.catch(() => entries.delete(key));
+    const entry = { value, at: now() };
+    entries.set(key, entry);
+    value.catch(() => {
+      if (entries.get(key) === entry) entries.delete(key);
+    });
     return value;
   };
+  /** Forgets one key (the next get re-reads it), or every key when none is given. */
+  const evict = (key?: K) => {
+    if (key === undefined) entries.clear();
+    else entries.delete(key);
+  };
+  return Object.assign(get, { evict });
 }
 
 /** Customer budgets/quotas with a short in-process cache, shared by the budget and quota gates. */
 export interface CustomerLimitsCache {
   get(customerId: string): Promise<CustomerLimits | null>;
+  /**
+   * Forgets a customer (`*`: every customer) so the next request re-reads it: called when a `customer-changed`
+   * message arrives (packages/runtime key-events.ts). Optional for hand-written caches.
+   */
+  evict?(customerId: string): void;
 }
 
 export function createCustomerLimitsCache(
   repository: Pick<LimitsRepository, 'findCustomerLimits'>,
   ttlMs: number,
   now: () => number = Date.now,
-): CustomerLimitsCache {
+): CustomerLimitsCache & { evict(customerId: string): void } {
   const get = cached(ttlMs, (id: string) => repository.findCustomerLimits(id), now);
-  return { get };
+  return {
+    get,
+    evict: (customerId) => get.evict(customerId === '*' ? undefined : customerId),
+  };
+}
+
+/** The price list (every pricing row) with a short in-process cache; `evict` on a `prices-changed` message. */
+export interface PriceCache {
+  get(): Promise<PriceRow[]>;
+  evict(): void;
+}
+
+export function createPriceCache(
+  repository: Pick<LimitsRepository, 'listPrices'>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): PriceCache {
+  const get = cached(ttlMs, (_: 'all') => repository.listPrices(), now);
+  return { get: () => get('all'), evict: () => get.evict() };
 }
 
 export interface BudgetGateOptions {
@@ -94,8 +126,10 @@ export interface BudgetGateOptions {
   softLimitPercent: number;
   /** Default soft-limit webhook (BUDGET_WEBHOOK_URL), null = log line only. */
   webhookUrl: string | null;
-  /** How long prices are reused in-process. */
+  /** How long prices are reused in-process (when `prices` is not given). */
   priceCacheTtlMs: number;
+  /** A shared price cache (main.ts evicts it on `prices-changed`); default: a private one of `priceCacheTtlMs`. */
+  prices?: PriceCache;
   now?: () => Date;
 }
 
@@ -107,18 +141,15 @@ export interface BudgetGateOptions {
  */
 export function createBudgetGate(options: BudgetGateOptions): AdmissionGate {
   const now = options.now ?? (() => new Date());
-  const prices = cached(
-    options.priceCacheTtlMs,
-    (_: 'all') => options.repository.listPrices(),
-    () => now().getTime(),
-  );
+  const prices =
+    options.prices ?? createPriceCache(options.repository, options.priceCacheTtlMs, () => now().getTime());
 
   const priceFor = async (
     request: AdmissionRequest,
     limits: CustomerLimits,
     at: Date,
   ): Promise<ModelPrice | null> => {
-    const rows: PriceRow[] = await prices('all');
+    const rows: PriceRow[] = await prices.get();
     const { context } = request;
     return resolvePrice(
       rows,

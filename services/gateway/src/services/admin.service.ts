@@ -23,17 +23,24 @@ export function createAdminService(deps: {
   timeZone: string;
   /** Tells every gateway replica that a key changed (Redis pub/sub); absent = the key cache TTL applies. */
   onKeyChanged?: (keyId: string) => Promise<unknown>;
+  /** Tells every replica that a customer's limits changed (`*`: every customer); absent = BUDGET_CACHE_TTL_MS. */
+  onCustomerChanged?: (customerId: string) => Promise<unknown>;
+  /** Tells every replica that a price changed (the model or `*`); absent = BUDGET_CACHE_TTL_MS applies. */
+  onPricesChanged?: (model: string) => Promise<unknown>;
 }) {
   const customers = createCustomersRepository(deps.db);
   const apiKeys = createApiKeysRepository(deps.db);
   const models = createModelMetadataRepository(deps.db);
+  const customerUpdates = createCustomerUpdatesRepository(deps.db);
+  const plans = createPlansRepository(deps.db);
+  const pricing = createPricingRepository(deps.db);
   return {
     timeZone: deps.timeZone,
     customers,
-    customerUpdates: createCustomerUpdatesRepository(deps.db),
+    customerUpdates,
     apiKeys,
-    plans: createPlansRepository(deps.db),
-    pricing: createPricingRepository(deps.db),
+    plans,
+    pricing,
     usageReports: createUsageReportsRepository(deps.db),
     models,
 
@@ -53,6 +60,27 @@ export function createAdminService(deps: {
       const found = await apiKeys.revoke(id);
       if (found) await deps.onKeyChanged?.(id).catch(() => undefined);
       return found;
+    },
+
+    /** Updates a customer (budget, plan, markup…) and tells every replica; null when there is no such customer. */
+    async updateCustomer(id: string, input: Parameters<typeof customerUpdates.update>[1]) {
+      const customer = await customerUpdates.update(id, input);
+      if (customer) await deps.onCustomerChanged?.(customer.id).catch(() => undefined);
+      return customer;
+    },
+
+    /** Updates a plan's quotas or price and tells every replica (every customer may be on it). */
+    async updatePlan(name: string, input: Parameters<typeof plans.update>[1]) {
+      const plan = await plans.update(name, input);
+      await deps.onCustomerChanged?.('*').catch(() => undefined);
+      return plan;
+    },
+
+    /** Sets a price and tells every replica to re-read its price list. */
+    async upsertPrice(input: Parameters<typeof pricing.upsert>[0]) {
+      const price = await pricing.upsert(input);
+      await deps.onPricesChanged?.(price.model).catch(() => undefined);
+      return price;
     },
 
     /** Reads /api/tags and /api/show for each model into model_metadata. */

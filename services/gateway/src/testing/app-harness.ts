@@ -19,6 +19,9 @@ import {
   generateApiKey,
   hashApiKey,
   type Logger,
+  publishCustomerChanged,
+  publishKeyChanged,
+  publishPricesChanged,
   type Redis,
   subscribeKeyChanged,
 } from '@ollama-gateway/runtime';
@@ -89,6 +92,8 @@ export async function startTestGateway(
     subscribeKeyChanges?: boolean;
     /** ADMIN_TOKEN of the admin REST API (/admin/…); unset = the admin API answers 404. */
     adminToken?: string;
+    /** The admin service publishes key, customer and price changes on Redis as main.ts wires it. */
+    publishChanges?: boolean;
     /** BILLING_TIME_ZONE for /v1/usage and the admin reports (default UTC). */
     billingTimeZone?: string;
   } = {},
@@ -141,6 +146,13 @@ export async function startTestGateway(
         ollama,
         hashSecret: TEST_HASH_SECRET,
         timeZone: options.billingTimeZone ?? 'UTC',
+        ...(options.publishChanges
+          ? {
+              onKeyChanged: (keyId: string) => publishKeyChanged(redis, prefix, keyId),
+              onCustomerChanged: (customerId: string) => publishCustomerChanged(redis, prefix, customerId),
+              onPricesChanged: (model: string) => publishPricesChanged(redis, prefix, model),
+            }
+          : {}),
       }),
     },
     usage: { reports: createUsageReportsRepository(database.db), timeZone: options.billingTimeZone ?? 'UTC' },

@@ -37,7 +37,7 @@ export function adminBillingRoute(admin: AdminService): Router {
   });
 
   router.patch('/plans/:name', async (req: Request, res: Response) => {
-    res.json(await admin.plans.update(param(req.params.name), parseWith(updatePlanSchema, req.body)));
+    res.json(await admin.updatePlan(param(req.params.name), parseWith(updatePlanSchema, req.body)));
   });
 
   router.get('/pricing', async (_req: Request, res: Response) => {
@@ -52,7 +52,7 @@ export function adminBillingRoute(admin: AdminService): Router {
     const body = parseWith(upsertPriceSchema, req.body);
     if (body.customerId && !(await admin.customers.get(body.customerId)))
       throw customerNotFound(body.customerId);
-    const price = await admin.pricing.upsert({
+    const price = await admin.upsertPrice({
       model: body.model,
       provider: body.provider ?? 'ollama',
       inputPerMillion: body.inputPerMillion,

@@ -25,6 +25,23 @@ const updateCustomerSchema = z.strictObject({
   budget: amount.nullable().optional(),
   status: customerStatusSchema.optional(),
   plan: z.string().min(1).nullable().optional(),
+  // The budget fields of `gatewayctl update-customer`, validated the same way (packages/cli parsers.ts).
+  budgetPeriod: z.enum(['monthly', 'one_off']).optional(),
+  /** 1-100; null = the gateway default (BUDGET_SOFT_LIMIT_PERCENT). */
+  softLimitPercent: z.number().int().min(1).max(100).nullable().optional(),
+  /** null = the gateway default (BUDGET_WEBHOOK_URL). */
+  webhookUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .max(2000)
+    .nullable()
+    .optional(),
+  /** Percent on the default prices: -100 or more (negative = discount), at most 4 decimals. */
+  markupPercent: z
+    .number()
+    .min(-100)
+    .max(99_999)
+    .refine((n) => /^-?\d+(\.\d{1,4})?$/.test(String(n)), 'at most 4 decimals, e.g. 12.5')
+    .optional(),
 });
 const createKeySchema = z.strictObject({
   name: name.optional(),
@@ -69,12 +86,16 @@ export function adminCustomersRoute(admin: AdminService): Router {
   router.patch('/customers/:id', async (req: Request, res: Response) => {
     const id = param(req.params.id);
     const body = parseWith(updateCustomerSchema, req.body);
-    const customer = await admin.customerUpdates.update(id, {
+    const customer = await admin.updateCustomer(id, {
       name: body.name,
       email: body.email,
       budget: body.budget,
       status: body.status,
       planName: body.plan,
+      budgetPeriod: body.budgetPeriod,
+      softLimitPercent: body.softLimitPercent,
+      webhookUrl: body.webhookUrl,
+      markupPercent: body.markupPercent,
     });
     if (!customer) throw customerNotFound(id);
     res.json(customer);
