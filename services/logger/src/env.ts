@@ -10,7 +10,11 @@ export const loggerEnvSchema = z.object({
   /** A body whose JSON is larger than this is stored as {"truncated":true,"bytes":N,"preview":"…"}. */
   REQUEST_LOG_MAX_BODY_BYTES: z.coerce.number().int().min(256).max(67_108_864).default(262_144),
   /** Request-log jobs processed in parallel by this process. */
-  LOGGER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  LOGGER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
+  /** Most request-log entries per INSERT (they are written in batches: keep LOGGER_CONCURRENCY ≥ this). */
+  LOGGER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  /** Longest an entry waits for its batch to fill, ms. */
+  LOGGER_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(20),
   LOGGER_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the /health and /ready endpoints. */
   LOGGER_PORT: port.default(8083),

@@ -18,6 +18,8 @@ const requestLogs = createRequestLogWorker({
   queuePrefix: env.QUEUE_PREFIX,
   concurrency: env.LOGGER_CONCURRENCY,
   bodies: { storeBodies: env.REQUEST_LOG_BODIES, maxBodyBytes: env.REQUEST_LOG_MAX_BODY_BYTES },
+  batchSize: env.LOGGER_BATCH_SIZE,
+  batchWaitMs: env.LOGGER_BATCH_WAIT_MS,
   logger,
 });
 

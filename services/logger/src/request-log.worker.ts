@@ -2,6 +2,7 @@ import { QUEUE_NAMES } from '@ollama-gateway/contracts';
 import type { Db } from '@ollama-gateway/db';
 import { type Logger, type Redis, startQueueWorker } from '@ollama-gateway/runtime';
 import type { Worker } from 'bullmq';
+import { createRequestLogBatcher } from './processors/request-log.batcher.js';
 import {
   type BodyPolicy,
   createRequestLogProcessor,
@@ -17,6 +18,10 @@ export interface RequestLogWorkerDeps {
   queuePrefix: string;
   concurrency: number;
   bodies: BodyPolicy;
+  /** Most request-log entries per INSERT. Default 50 (bounded by `concurrency`). */
+  batchSize?: number;
+  /** Longest an entry waits for its batch to fill, ms. Default 20. */
+  batchWaitMs?: number;
   logger: Logger;
 }
 
@@ -28,8 +33,12 @@ export interface RequestLogWorker {
 
 /** Wires the request-log queue consumer: repository over `db`, the processor, the BullMQ worker. */
 export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWorker {
+  const batcher = createRequestLogBatcher(createRequestLogsRepository(deps.db), {
+    maxBatch: deps.batchSize ?? 50,
+    maxWaitMs: deps.batchWaitMs ?? 20,
+  });
   const processor = createRequestLogProcessor({
-    repository: createRequestLogsRepository(deps.db),
+    repository: batcher,
     bodies: deps.bodies,
     logger: deps.logger,
   });
@@ -45,6 +54,7 @@ export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWo
     worker,
     async close() {
       await worker.close();
+      await batcher.flush();
     },
   };
 }

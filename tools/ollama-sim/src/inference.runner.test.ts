@@ -14,11 +14,12 @@ describe('simulated timing', () => {
       const lines = parseNdjson<Record<string, number>>(await res.text());
       const elapsedMs = performance.now() - started;
       const final = lines.at(-1) as Record<string, number>;
-      // 40 load + 30 ttft + 10 tokens × 5 ms
-      expect(elapsedMs).toBeGreaterThanOrEqual(115);
-      expect(final.load_duration).toBeGreaterThanOrEqual(39e6);
-      expect(final.prompt_eval_duration).toBeGreaterThanOrEqual(29e6);
-      expect(final.eval_duration).toBeGreaterThanOrEqual(49e6);
+      // 40 load + 30 ttft + 10 tokens × 5 ms (9 gaps after the first token); lower bounds leave room for timer
+      // and clock granularity, so a loaded CI box cannot flake the test while real pacing is still required.
+      expect(elapsedMs).toBeGreaterThanOrEqual(105);
+      expect(final.load_duration).toBeGreaterThanOrEqual(35e6);
+      expect(final.prompt_eval_duration).toBeGreaterThanOrEqual(25e6);
+      expect(final.eval_duration).toBeGreaterThanOrEqual(40e6);
       expect(final.eval_duration).toBeLessThan(150e6);
       expect(final.eval_count / (final.eval_duration / 1e9)).toBeGreaterThan(60);
       expect(final.total_duration).toBeGreaterThanOrEqual(

@@ -23,6 +23,8 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+const EVENTS_MAX_LEN = 1000;
+
 export interface PublisherOptions {
   redis: Redis;
   prefix: string;
@@ -43,7 +45,13 @@ export function createEventPublisher(options: PublisherOptions): EventPublisher 
   const queueFor = (name: QueueName) => {
     let queue = queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: redis, prefix: options.prefix });
+      // BullMQ appends to the queue's event stream on every state change (no option turns it off); nothing here reads
+      // it, so keep it short: less memory and cheaper trimming than the default 10,000 entries.
+      queue = new Queue(name, {
+        connection: redis,
+        prefix: options.prefix,
+        streams: { events: { maxLen: EVENTS_MAX_LEN } },
+      });
       queue.on('error', () => {});
       queues.set(name, queue);
     }

@@ -35,6 +35,11 @@ export interface RequestLogsRepository {
   /** Inserts the entry; false when its request id is already stored (a replayed job). */
   insert(record: RequestLogRecord): Promise<boolean>;
   /**
+   * Inserts many entries with one multi-row INSERT … ON CONFLICT (request_id) DO NOTHING; for each record (in order),
+   * false when its request id was already stored (or appears earlier in the same batch).
+   */
+  insertBatch(records: readonly RequestLogRecord[]): Promise<boolean[]>;
+  /**
    * Full-text search over request bodies, response bodies and errors (web-search syntax: `word`, `"a phrase"`,
    * `-excluded`, `a or b`), newest first. A blank query lists the newest entries.
    */
@@ -69,25 +74,24 @@ export function createRequestLogsRepository(db: Db): RequestLogsRepository {
     async insert(record) {
       const result = await db
         .insertInto('request_logs')
-        .values({
-          request_id: record.requestId,
-          occurred_at: record.occurredAt,
-          customer_id: record.customerId,
-          api_key_id: record.apiKeyId,
-          model: stripNul(record.model),
-          endpoint: stripNul(record.endpoint),
-          dialect: record.dialect,
-          status: record.status,
-          stream: record.stream,
-          duration_ms: record.durationMs,
-          request_body: toJsonb(record.requestBody),
-          response_body: toJsonb(record.responseBody),
-          error: record.error === null ? null : stripNul(record.error),
-        })
+        .values(toRow(record))
         .onConflict((oc) => oc.column('request_id').doNothing())
         .returning('id')
         .executeTakeFirst();
       return result !== undefined;
+    },
+
+    async insertBatch(records) {
+      if (records.length === 0) return [];
+      const rows = await db
+        .insertInto('request_logs')
+        .values(records.map(toRow))
+        .onConflict((oc) => oc.column('request_id').doNothing())
+        .returning('request_id')
+        .execute();
+      const inserted = new Set(rows.map((row) => row.request_id));
+      // A request id inserted by this statement counts once: a second record with the same id in the batch is a replay.
+      return records.map((record) => inserted.delete(record.requestId));
     },
 
     async search(query, options = {}) {
@@ -120,6 +124,24 @@ export function toJsonb(value: unknown): string | null {
   const json = JSON.stringify(value) as string | undefined;
   if (json === undefined) return null;
   return json.replace(ESCAPED_NUL, '').replace(ESCAPED_LONE_SURROGATE, '\\ufffd');
+}
+
+function toRow(record: RequestLogRecord) {
+  return {
+    request_id: record.requestId,
+    occurred_at: record.occurredAt,
+    customer_id: record.customerId,
+    api_key_id: record.apiKeyId,
+    model: stripNul(record.model),
+    endpoint: stripNul(record.endpoint),
+    dialect: record.dialect,
+    status: record.status,
+    stream: record.stream,
+    duration_ms: record.durationMs,
+    request_body: toJsonb(record.requestBody),
+    response_body: toJsonb(record.responseBody),
+    error: record.error === null ? null : stripNul(record.error),
+  };
 }
 
 function stripNul(text: string): string {
