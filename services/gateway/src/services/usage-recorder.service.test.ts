@@ -169,8 +169,10 @@ describe('createUsageRecorder', () => {
       publishRequestLog: (event) => void logs.push(event),
       close: async () => {},
     };
-    createUsageRecorder({ publisher, logBodies: false }).record(context(), 200, 1200);
-    expect(usage).toEqual([toUsageEvent(context(), 200, 1200)]);
-    expect(logs).toEqual([toRequestLogEvent(context(), 200, 1200, false)]);
+    // One context for all three calls: each new context takes the current time as occurredAt.
+    const request = context();
+    createUsageRecorder({ publisher, logBodies: false }).record(request, 200, 1200);
+    expect(usage).toEqual([toUsageEvent(request, 200, 1200)]);
+    expect(logs).toEqual([toRequestLogEvent(request, 200, 1200, false)]);
   });
 });
