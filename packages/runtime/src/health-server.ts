@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { type Registry, serveMetrics } from './metrics.js';
 
 export interface HealthServerOptions {
   host: string;
@@ -11,6 +12,8 @@ export interface HealthServerOptions {
   /** How long one readiness check may take before it counts as failed. Default 2000 ms. */
   readyTimeoutMs?: number;
   logger?: Logger;
+  /** When given, `GET /metrics` serves it (Prometheus text format). */
+  metrics?: Registry;
 }
 
 export interface HealthServer {
@@ -25,6 +28,7 @@ export interface HealthServer {
 /**
  * A tiny node:http server for workers: `GET /health` → 200 while the process is alive; `GET /ready` → 200 when
  * `ready()` says the dependencies are reachable, 503 otherwise and after `markStopping()`. Bodies are JSON.
+ * With `metrics`, `GET /metrics` serves the Prometheus registry.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const timeoutMs = options.readyTimeoutMs ?? 2000;
@@ -60,6 +64,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       void checkReady().then((ok) => send(ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready' }));
       return;
     }
+    if (path === '/metrics' && options.metrics) return void serveMetrics(options.metrics, res);
     send(404, { error: 'not found: use GET /health or GET /ready' });
   });
 

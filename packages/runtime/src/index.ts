@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './health-server.js';
 export * from './key-events.js';
 export * from './logger.js';
+export * from './metrics.js';
 export * from './queue-worker.js';
 export * from './redis.js';
 export * from './shutdown.js';

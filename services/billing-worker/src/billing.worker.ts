@@ -1,8 +1,9 @@
 import { QUEUE_NAMES } from '@ollama-gateway/contracts';
 import type { Db } from '@ollama-gateway/db';
 import type { EnergyPolicy } from '@ollama-gateway/pricing';
-import { type Logger, type Redis, startQueueWorker } from '@ollama-gateway/runtime';
+import { type Logger, type Redis, type Registry, startQueueWorker } from '@ollama-gateway/runtime';
 import type { Worker } from 'bullmq';
+import { createBillingMetrics } from './billing.metrics.js';
 import { createPriceBook } from './pricing/price-book.js';
 import { createUsageBatcher } from './processors/usage.batcher.js';
 import { createUsageProcessor, type UsageJobResult } from './processors/usage.processor.js';
@@ -28,6 +29,8 @@ export interface BillingWorkerDeps {
   logger: Logger;
   /** How long prices are cached in-process. Default 5000 ms. */
   priceCacheMs?: number;
+  /** Registers billing_events_total, billing_queue_lag_seconds and billing_batch_size here. Absent = no metrics. */
+  metrics?: Registry;
 }
 
 export interface BillingWorker {
@@ -38,11 +41,13 @@ export interface BillingWorker {
 
 /** Wires the usage queue consumer: repositories over `db`, the price cache, the processor, the BullMQ worker. */
 export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
-  const batcher = createUsageBatcher(createUsageRepository(deps.db), {
+  const metrics = deps.metrics ? createBillingMetrics(deps.metrics) : null;
+  const repository = createUsageRepository(deps.db);
+  const batcher = createUsageBatcher(metrics ? metrics.wrapRepository(repository) : repository, {
     maxBatch: deps.batchSize ?? 100,
     maxWaitMs: deps.batchWaitMs ?? 20,
   });
-  const processor = createUsageProcessor({
+  const usageProcessor = createUsageProcessor({
     priceBook: createPriceBook(createPricingSource(deps.db), { ttlMs: deps.priceCacheMs ?? 5000 }),
     usage: batcher,
     energy: deps.energy,
@@ -50,6 +55,7 @@ export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
     timeZone: deps.timeZone ?? 'UTC',
     logger: deps.logger,
   });
+  const processor = metrics ? metrics.wrapProcessor(usageProcessor) : usageProcessor;
 
   const worker = startQueueWorker<UsageJobResult>({
     queue: QUEUE_NAMES.usage,

@@ -1,5 +1,11 @@
 import { createDb, sql } from '@ollama-gateway/db';
-import { createLogger, createRedis, installShutdown, startHealthServer } from '@ollama-gateway/runtime';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  installShutdown,
+  startHealthServer,
+} from '@ollama-gateway/runtime';
 import { createBillingWorker } from './billing.worker.js';
 import { loadBillingEnv } from './env.js';
 
@@ -11,6 +17,7 @@ const db = createDb(env.DATABASE_URL, {
   applicationName: 'billing-worker',
 });
 const redis = createRedis(env.REDIS_URL, 'worker', 'billing-worker');
+const metrics = createMetricsRegistry('billing-worker');
 
 const billing = createBillingWorker({
   db,
@@ -29,12 +36,14 @@ const billing = createBillingWorker({
   batchSize: env.BILLING_BATCH_SIZE,
   batchWaitMs: env.BILLING_BATCH_WAIT_MS,
   logger,
+  metrics,
 });
 
 const health = await startHealthServer({
   host: env.BILLING_WORKER_HOST,
   port: env.BILLING_WORKER_PORT,
   logger,
+  metrics,
   ready: async () => {
     const [pong] = await Promise.all([redis.ping(), sql`select 1`.execute(db)]);
     return pong === 'PONG';

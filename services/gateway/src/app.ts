@@ -1,4 +1,4 @@
-import { type Logger, notFound } from '@ollama-gateway/runtime';
+import { type Logger, metricsHandler, notFound, type Registry } from '@ollama-gateway/runtime';
 import express, { type Express } from 'express';
 import type { OllamaClient } from './clients/ollama/ollama.client.js';
 import type { AdmissionGate } from './limits/admission.js';
@@ -43,6 +43,8 @@ export interface AppDeps {
   admin?: { token: string | undefined; service: AdminService };
   /** GET /v1/usage: the caller's usage this billing period. Absent = 404. */
   usage?: Parameters<typeof usageRoute>[0];
+  /** Served on GET /metrics (Prometheus text format, no API key: keep the port private). Absent = 404. */
+  metrics?: Registry;
 }
 
 /** The gateway's HTTP app, with every dependency passed in (no listen: main.ts and tests do that). */
@@ -53,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(healthRoute({ checks: deps.readiness, isStopping: deps.isStopping }));
+  if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics));
   app.use(
     internalAuthRoute({ auth: deps.auth, recorder: deps.recorder, internalSecret: deps.internalSecret }),
   );

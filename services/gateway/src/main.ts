@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { createApiKeysRepository, createDb, createUsageReportsRepository, sql } from '@ollama-gateway/db';
 import {
   createLogger,
+  createMetricsRegistry,
   createRedis,
   installShutdown,
   publishCustomerChanged,
@@ -25,6 +26,7 @@ import { createSpool } from './producers/spool.js';
 import { createLimitsRepository } from './repositories/limits.repository.js';
 import { createAdminService } from './services/admin.service.js';
 import { createChatService } from './services/chat.service.js';
+import { createGatewayMetrics } from './services/gateway.metrics.js';
 import { createImageFetcher } from './services/image-fetcher.service.js';
 import { createKeyAuthService } from './services/key-auth.service.js';
 import { createUsageRecorder } from './services/usage-recorder.service.js';
@@ -39,11 +41,11 @@ const ollama = createOllamaClient({
   headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,
   bodyTimeoutMs: env.UPSTREAM_BODY_TIMEOUT_MS,
 });
-const publisher = createEventPublisher({
-  redis,
-  prefix: env.QUEUE_PREFIX,
-  spool: createSpool(env.SPOOL_DIR),
-  logger,
+const spool = createSpool(env.SPOOL_DIR);
+const publisher = createEventPublisher({ redis, prefix: env.QUEUE_PREFIX, spool, logger });
+const metrics = createGatewayMetrics({
+  registry: createMetricsRegistry('gateway'),
+  spoolSize: () => spool.pending,
 });
 const auth = createKeyAuthService({
   store: createApiKeysRepository(db),
@@ -111,7 +113,8 @@ const app = createApp({
   auth,
   chat: createChatService({ ollama }),
   ollama,
-  recorder: createUsageRecorder({ publisher, logBodies: env.REQUEST_LOG_BODIES }),
+  recorder: createUsageRecorder({ publisher, logBodies: env.REQUEST_LOG_BODIES, metrics }),
+  metrics: metrics.registry,
   internalSecret: env.INTERNAL_SECRET,
   maxBodyBytes: env.MAX_BODY_BYTES,
   keepAliveMs: env.STREAM_KEEPALIVE_MS,
@@ -132,7 +135,14 @@ const app = createApp({
   usage: { reports: createUsageReportsRepository(db), timeZone: env.BILLING_TIME_ZONE },
   ...(imageClient ? { imageFetcher: createImageFetcher({ client: imageClient }) } : {}),
   readiness: [
-    { name: 'postgres', required: true, check: async () => (await sql`select 1`.execute(db), true) },
+    {
+      name: 'postgres',
+      required: true,
+      check: async () => {
+        await sql`select 1`.execute(db);
+        return true;
+      },
+    },
     { name: 'redis', required: false, check: async () => redis.status === 'ready' },
     { name: 'ollama', required: false, check: async () => Boolean(await ollama.version()) },
   ],

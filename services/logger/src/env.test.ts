@@ -10,6 +10,10 @@ describe('logger env', () => {
       LOGGER_HOST: '127.0.0.1',
       LOGGER_PORT: 8083,
       QUEUE_PREFIX: 'ogw',
+      REQUEST_LOG_RETENTION_DAYS: 30,
+      USAGE_EVENT_RETENTION_DAYS: 0,
+      RETENTION_INTERVAL_MINUTES: 60,
+      RETENTION_BATCH_SIZE: 5000,
     });
   });
 

@@ -18,6 +18,14 @@ export const loggerEnvSchema = z.object({
   LOGGER_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the /health and /ready endpoints. */
   LOGGER_PORT: port.default(8083),
+  /** Days request_logs rows are kept; 0 keeps them forever. */
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  /** Days usage_events rows (the billing ledger) are kept; 0 (the default) keeps them forever. */
+  USAGE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  /** Minutes between two retention runs. */
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  /** Most rows deleted per retention batch (one short transaction each). */
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
 });
 
 export type LoggerEnv = z.infer<typeof loggerEnvSchema>;

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { QUEUE_NAMES, type RequestLogEvent } from '@ollama-gateway/contracts';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
-import { createLogger, createRedis, type Redis } from '@ollama-gateway/runtime';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  type Redis,
+  type Registry,
+} from '@ollama-gateway/runtime';
 import { type JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BodyPolicy } from './processors/request-log.processor.js';
@@ -33,8 +39,9 @@ let logs: RequestLogsRepository;
 let withBodies: Stack;
 let withoutBodies: Stack;
 let seq = 0;
+const metrics = createMetricsRegistry('logger', { defaultMetrics: false });
 
-async function startStack(bodies: BodyPolicy): Promise<Stack> {
+async function startStack(bodies: BodyPolicy, metrics?: Registry): Promise<Stack> {
   const prefix = `ogw-test-logger-${randomBytes(4).toString('hex')}`;
   const redis = ['worker', 'producer', 'events'].map((role) =>
     createRedis(REDIS_URL, 'worker', `logger-int-${role}`),
@@ -48,6 +55,7 @@ async function startStack(bodies: BodyPolicy): Promise<Stack> {
     concurrency: 4,
     bodies,
     logger: createLogger('logger-int', 'silent'),
+    ...(metrics ? { metrics } : {}),
   });
   await Promise.all([events.waitUntilReady(), worker.worker.waitUntilReady()]);
   return { queue, events, worker, redis };
@@ -89,7 +97,7 @@ async function run(stack: Stack, data: unknown, jobId = (data as { requestId: st
 beforeAll(async () => {
   testDb = await createTestDatabase('logger');
   logs = createRequestLogsRepository(testDb.db);
-  withBodies = await startStack({ storeBodies: true, maxBodyBytes: MAX_BODY_BYTES });
+  withBodies = await startStack({ storeBodies: true, maxBodyBytes: MAX_BODY_BYTES }, metrics);
   withoutBodies = await startStack({ storeBodies: false, maxBodyBytes: MAX_BODY_BYTES });
 });
 
@@ -200,5 +208,19 @@ describe('logger worker (real Redis + Postgres)', () => {
     expect(await job!.getState()).toBe('failed');
     expect(job!.attemptsMade).toBe(1);
     expect(await logs.findByRequestId(requestId)).toBeUndefined();
+  });
+
+  it('counts jobs in request_logs_total by result', async () => {
+    const text = await metrics.metrics();
+    const count = (result: string) =>
+      Number(
+        new RegExp(`^request_logs_total\\{result="${result}",service="logger"\\} (\\d+)$`, 'm').exec(
+          text,
+        )?.[1],
+      );
+    // the earlier tests on this stack: at least one insert, the replay and the bad payload
+    expect(count('inserted')).toBeGreaterThanOrEqual(1);
+    expect(count('duplicate')).toBeGreaterThanOrEqual(1);
+    expect(count('failed')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,6 +1,6 @@
 import { QUEUE_NAMES } from '@ollama-gateway/contracts';
 import type { Db } from '@ollama-gateway/db';
-import { type Logger, type Redis, startQueueWorker } from '@ollama-gateway/runtime';
+import { Counter, type Logger, type Redis, type Registry, startQueueWorker } from '@ollama-gateway/runtime';
 import type { Worker } from 'bullmq';
 import { createRequestLogBatcher } from './processors/request-log.batcher.js';
 import {
@@ -23,6 +23,8 @@ export interface RequestLogWorkerDeps {
   /** Longest an entry waits for its batch to fill, ms. Default 20. */
   batchWaitMs?: number;
   logger: Logger;
+  /** Registers request_logs_total{result=inserted|duplicate|failed} here. Absent = no metrics. */
+  metrics?: Registry;
 }
 
 export interface RequestLogWorker {
@@ -37,11 +39,12 @@ export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWo
     maxBatch: deps.batchSize ?? 50,
     maxWaitMs: deps.batchWaitMs ?? 20,
   });
-  const processor = createRequestLogProcessor({
+  const logProcessor = createRequestLogProcessor({
     repository: batcher,
     bodies: deps.bodies,
     logger: deps.logger,
   });
+  const processor = deps.metrics ? countResults(logProcessor, deps.metrics) : logProcessor;
   const worker = startQueueWorker<RequestLogJobResult>({
     queue: QUEUE_NAMES.requestLog,
     processor,
@@ -56,5 +59,29 @@ export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWo
       await worker.close();
       await batcher.flush();
     },
+  };
+}
+
+/** Counts each job's outcome in request_logs_total{result}. */
+function countResults(
+  processor: ReturnType<typeof createRequestLogProcessor>,
+  registry: Registry,
+): ReturnType<typeof createRequestLogProcessor> {
+  const logs = new Counter({
+    name: 'request_logs_total',
+    help: 'Request-log jobs processed, by result: inserted (new row), duplicate (already stored), failed.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  for (const result of ['inserted', 'duplicate', 'failed']) logs.inc({ result }, 0);
+  return async (job) => {
+    try {
+      const result = await processor(job);
+      logs.inc({ result: result.inserted ? 'inserted' : 'duplicate' });
+      return result;
+    } catch (error) {
+      logs.inc({ result: 'failed' });
+      throw error;
+    }
   };
 }

@@ -54,6 +54,7 @@ export function requestContextMiddleware(options: {
       startedAt: performance.now(),
     });
     res.locals.context = context;
+    options.recorder.begin?.(context);
     res.locals.fromProxy = fromProxy;
     res.locals.admission = options.admission ?? noopGate;
     res.setHeader('x-request-id', context.requestId);

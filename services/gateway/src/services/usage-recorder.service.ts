@@ -1,10 +1,13 @@
 import type { RequestLogEvent, UsageEvent } from '@ollama-gateway/contracts';
 import type { EventPublisher } from '../producers/event.publisher.js';
+import type { GatewayMetrics } from './gateway.metrics.js';
 import type { RequestContext } from './request-context.js';
 
 export interface UsageRecorder {
   /** Emits the usage event (and request-log event) of a finished request. Call once per request. */
   record(context: RequestContext, status: number, endedAt: number): void;
+  /** An API request arrived (in-flight gauge); its `record` ends it. Optional: fakes may leave it out. */
+  begin?(context: RequestContext): void;
 }
 
 const clip = (value: string | null, max: number) =>
@@ -68,11 +71,25 @@ export function toRequestLogEvent(
 export function createUsageRecorder(options: {
   publisher: EventPublisher;
   logBodies: boolean;
+  /** Prometheus series observed here, once per finished request. Absent = no metrics. */
+  metrics?: GatewayMetrics;
 }): UsageRecorder {
+  const { metrics } = options;
+  const inFlight = new WeakSet<RequestContext>();
   return {
     record(context, status, endedAt) {
-      options.publisher.publishUsage(toUsageEvent(context, status, endedAt));
+      const usage = toUsageEvent(context, status, endedAt);
+      if (metrics) {
+        if (inFlight.delete(context)) metrics.requestEnded();
+        metrics.observe(usage);
+      }
+      options.publisher.publishUsage(usage);
       options.publisher.publishRequestLog(toRequestLogEvent(context, status, endedAt, options.logBodies));
+    },
+    begin(context) {
+      if (!metrics || inFlight.has(context)) return;
+      inFlight.add(context);
+      metrics.requestStarted();
     },
   };
 }

@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testin
 import { type OllamaSim, type SimConfig, startOllamaSim } from '@ollama-gateway/ollama-sim';
 import {
   createLogger,
+  createMetricsRegistry,
   createRedis,
   generateApiKey,
   hashApiKey,
@@ -33,6 +34,7 @@ import { createEventPublisher } from '../producers/event.publisher.js';
 import { createSpool } from '../producers/spool.js';
 import { createAdminService } from '../services/admin.service.js';
 import { createChatService } from '../services/chat.service.js';
+import { createGatewayMetrics } from '../services/gateway.metrics.js';
 import type { ImageFetcher } from '../services/image-fetcher.service.js';
 import { createKeyAuthService, type KeyAuthService } from '../services/key-auth.service.js';
 import { createUsageRecorder } from '../services/usage-recorder.service.js';
@@ -96,6 +98,8 @@ export async function startTestGateway(
     publishChanges?: boolean;
     /** BILLING_TIME_ZONE for /v1/usage and the admin reports (default UTC). */
     billingTimeZone?: string;
+    /** Serve GET /metrics as main.ts does (a private registry; no process metrics). Default off. */
+    metrics?: boolean;
   } = {},
 ): Promise<TestGateway> {
   const database = options.shared?.database ?? (await createTestDatabase(options.label ?? 'gateway'));
@@ -107,13 +111,14 @@ export async function startTestGateway(
   const logger = createLogger('gateway-test', 'silent');
   const redis = createRedis(REDIS_URL, 'producer', 'gateway-test');
   const ollama = createOllamaClient({ baseUrl: sim.url, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
-  const publisher = createEventPublisher({
-    redis,
-    prefix,
-    spool: createSpool(spoolDir),
-    logger,
-    replayIntervalMs: 200,
-  });
+  const spool = createSpool(spoolDir);
+  const publisher = createEventPublisher({ redis, prefix, spool, logger, replayIntervalMs: 200 });
+  const metrics = options.metrics
+    ? createGatewayMetrics({
+        registry: createMetricsRegistry('gateway', { defaultMetrics: false }),
+        spoolSize: () => spool.pending,
+      })
+    : undefined;
   const keys = createApiKeysRepository(database.db);
   const auth = createKeyAuthService({
     store: keys,
@@ -129,7 +134,8 @@ export async function startTestGateway(
     auth,
     chat: createChatService({ ollama }),
     ollama,
-    recorder: createUsageRecorder({ publisher, logBodies: true }),
+    recorder: createUsageRecorder({ publisher, logBodies: true, ...(metrics ? { metrics } : {}) }),
+    ...(metrics ? { metrics: metrics.registry } : {}),
     internalSecret: TEST_INTERNAL_SECRET,
     maxBodyBytes: 5 * 1024 * 1024,
     keepAliveMs: 10_000,

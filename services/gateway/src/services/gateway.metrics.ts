@@ -1,0 +1,125 @@
+import type { UsageEvent } from '@ollama-gateway/contracts';
+import { boundedLabel, Counter, Gauge, Histogram, type Registry } from '@ollama-gateway/runtime';
+
+/** The gateway's Prometheus series, observed once per finished request by the usage recorder. */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  /** One finished request (its usage event): counters, histograms. */
+  observe(event: UsageEvent): void;
+  /** In-flight requests gauge. */
+  requestStarted(): void;
+  requestEnded(): void;
+}
+
+/** The routes the gateway serves; any other path (404s, probes) is counted as `other` so scans cannot add series. */
+const KNOWN_ENDPOINTS = new Set([
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/embeddings',
+  '/v1/models',
+  '/v1/messages',
+  '/v1/messages/count_tokens',
+  '/v1/responses',
+  '/v1/usage',
+  '/api/chat',
+  '/api/generate',
+  '/api/embed',
+  '/api/embeddings',
+  '/api/show',
+  '/api/tags',
+  '/api/ps',
+  '/api/version',
+  '/api/pull',
+  '/api/push',
+  '/api/create',
+  '/api/copy',
+  '/api/delete',
+]);
+
+/** The route path of a request path: parameters replaced (`/v1/models/:model`), unknown paths → `other`. */
+export function endpointLabel(path: string): string {
+  if (path.startsWith('/v1/models/')) return '/v1/models/:model';
+  if (path.startsWith('/api/blobs/')) return '/api/blobs/:digest';
+  return KNOWN_ENDPOINTS.has(path) ? path : 'other';
+}
+
+const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
+const TTFT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60];
+const OVERHEAD_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+export function createGatewayMetrics(options: {
+  registry: Registry;
+  /** Events waiting in the local spool (Redis was unreachable). */
+  spoolSize?: () => number;
+  /** Distinct model label values before new ones are counted as `other`. Default 200. */
+  maxModels?: number;
+}): GatewayMetrics {
+  const registers = [options.registry];
+  const modelLabel = boundedLabel(options.maxModels ?? 200);
+  const requests = new Counter({
+    name: 'gateway_requests_total',
+    help: 'Finished API requests, by dialect, route, model and HTTP status (499 = client closed the request).',
+    labelNames: ['dialect', 'endpoint', 'model', 'status'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'gateway_request_duration_seconds',
+    help: 'Total request time as seen by the gateway (arrival to response end), seconds.',
+    labelNames: ['dialect', 'endpoint'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const ttft = new Histogram({
+    name: 'gateway_time_to_first_token_seconds',
+    help: 'Streaming requests: arrival to the first generated token sent to the client, seconds.',
+    labelNames: ['dialect', 'model'] as const,
+    buckets: TTFT_BUCKETS,
+    registers,
+  });
+  const overhead = new Histogram({
+    name: 'gateway_overhead_seconds',
+    help: 'Time spent in the gateway itself (total minus time waiting on the upstream), seconds.',
+    labelNames: ['dialect', 'endpoint'] as const,
+    buckets: OVERHEAD_BUCKETS,
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'gateway_tokens_total',
+    help: 'Tokens processed, by dialect, model and kind (prompt | completion).',
+    labelNames: ['dialect', 'model', 'kind'] as const,
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: 'gateway_in_flight_requests',
+    help: 'API requests currently being handled (streams included).',
+    registers,
+  });
+  const spoolSize = options.spoolSize;
+  new Gauge({
+    name: 'gateway_spool_events',
+    help: 'Usage and request-log events waiting in the local spool file because Redis was unreachable.',
+    registers,
+    collect() {
+      this.set(spoolSize ? spoolSize() : 0);
+    },
+  });
+
+  return {
+    registry: options.registry,
+    observe(event) {
+      const dialect = event.dialect;
+      const endpoint = endpointLabel(event.endpoint);
+      const model = event.model === '' ? 'none' : modelLabel(event.model);
+      requests.inc({ dialect, endpoint, model, status: String(event.status) });
+      duration.observe({ dialect, endpoint }, event.totalMs / 1000);
+      if (event.gatewayOverheadMs !== null)
+        overhead.observe({ dialect, endpoint }, event.gatewayOverheadMs / 1000);
+      if (event.stream && event.ttftMs !== null) ttft.observe({ dialect, model }, event.ttftMs / 1000);
+      if (event.promptTokens > 0) tokens.inc({ dialect, model, kind: 'prompt' }, event.promptTokens);
+      if (event.completionTokens > 0)
+        tokens.inc({ dialect, model, kind: 'completion' }, event.completionTokens);
+    },
+    requestStarted: () => inFlight.inc(),
+    requestEnded: () => inFlight.dec(),
+  };
+}
