@@ -1,4 +1,5 @@
 export * from './api-keys.js';
+export * from './batcher.js';
 export * from './env.js';
 export * from './errors.js';
 export * from './health-server.js';

@@ -1,21 +1,11 @@
+import { allFulfilled, type BatcherOptions, createBatcher } from '@ollama-gateway/runtime';
 import type { RequestLogRecord, RequestLogsRepository } from '../repositories/request-logs.repository.js';
 
-export interface RequestLogBatcherOptions {
-  /** A batch is written as soon as it holds this many entries. */
-  maxBatch: number;
-  /** …or this long after its first entry arrived, whichever comes first. */
-  maxWaitMs: number;
-}
+export type RequestLogBatcherOptions = BatcherOptions;
 
 export interface RequestLogBatcher extends Pick<RequestLogsRepository, 'insert'> {
   /** Writes whatever is pending now and waits for every batch in flight. */
   flush(): Promise<void>;
-}
-
-interface Pending {
-  record: RequestLogRecord;
-  resolve: (inserted: boolean) => void;
-  reject: (error: unknown) => void;
 }
 
 /**
@@ -28,57 +18,14 @@ export function createRequestLogBatcher(
   repository: Pick<RequestLogsRepository, 'insert' | 'insertBatch'>,
   options: RequestLogBatcherOptions,
 ): RequestLogBatcher {
-  let pending: Pending[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  const inFlight = new Set<Promise<void>>();
-
-  const writeOneByOne = (batch: Pending[]) =>
-    Promise.all(
-      batch.map((p) =>
-        repository.insert(p.record).then(
-          (inserted) => p.resolve(inserted),
-          (error: unknown) => p.reject(error),
-        ),
-      ),
-    );
-
-  const write = (batch: Pending[]): Promise<void> => {
-    const done = (
-      batch.length === 1
-        ? writeOneByOne(batch)
-        : repository.insertBatch(batch.map((p) => p.record)).then(
-            (results) => {
-              for (const [i, p] of batch.entries()) p.resolve(results[i]!);
-            },
-            () => writeOneByOne(batch),
-          )
-    )
-      .then(() => {})
-      .finally(() => inFlight.delete(done));
-    inFlight.add(done);
-    return done;
-  };
-
-  const drain = (): Promise<void> => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (pending.length === 0) return Promise.resolve();
-    const batch = pending;
-    pending = [];
-    return write(batch);
-  };
-
-  return {
-    insert(record) {
-      return new Promise<boolean>((resolve, reject) => {
-        pending.push({ record, resolve, reject });
-        if (pending.length >= options.maxBatch) void drain();
-        else if (!timer) timer = setTimeout(() => void drain(), options.maxWaitMs);
-      });
-    },
-    async flush() {
-      await drain();
-      await Promise.all([...inFlight]);
-    },
-  };
+  const oneByOne = (records: RequestLogRecord[]) =>
+    Promise.allSettled(records.map((record) => repository.insert(record)));
+  const batcher = createBatcher<RequestLogRecord, boolean>(
+    (records) =>
+      records.length === 1
+        ? oneByOne(records)
+        : repository.insertBatch(records).then(allFulfilled, () => oneByOne(records)),
+    options,
+  );
+  return { insert: (record) => batcher.add(record), flush: () => batcher.flush() };
 }
