@@ -2,23 +2,12 @@ import { readFileSync } from 'node:fs';
 import { AppError } from '@ollama-gateway/runtime';
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../canonical/chat.types.js';
+import { random } from '../../testing/random-split.js';
 import { isAbort, readNdjson } from './ollama.client.js';
 import { chunkToEvents } from './ollama.mapping.js';
 import type { OllamaChatChunk } from './ollama.types.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url));
-
-/** mulberry32: a small seeded PRNG, so a failing split can be reproduced from the seed in the test name. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cuts `bytes` at random offsets (anywhere, including inside multi-byte UTF-8 sequences). */
 function randomSplit(bytes: Uint8Array, next: () => number): Uint8Array[] {
