@@ -49,3 +49,25 @@ export function startQueueWorker<R>(options: QueueWorkerOptions<R>): Worker<unkn
   worker.on('error', (error) => logger.error({ err: error }, `${queue} worker error`));
   return worker;
 }
+
+/**
+ * parseJobPayload for a job: on an invalid payload it logs one error line with the job and request ids (the payload
+ * itself may be what is wrong) and throws the UnrecoverableError, so the job fails once and is not retried.
+ */
+export function parseJobOrFail<S extends z.ZodType>(
+  schema: S,
+  job: { id?: string | undefined; data: unknown },
+  what: string,
+  logger: Pick<Logger, 'error'>,
+): z.infer<S> {
+  try {
+    return parseJobPayload(schema, job.data, what);
+  } catch (error) {
+    const requestId = (job.data as { requestId?: unknown } | null)?.requestId;
+    logger.error(
+      { jobId: job.id, requestId: typeof requestId === 'string' ? requestId : undefined },
+      (error as Error).message,
+    );
+    throw error;
+  }
+}

@@ -7,7 +7,7 @@ import {
   resolveEnergy,
   toNano,
 } from '@ollama-gateway/pricing';
-import { type Logger, parseJobPayload } from '@ollama-gateway/runtime';
+import { type Logger, parseJobOrFail, parseJobPayload } from '@ollama-gateway/runtime';
 import type { PriceBook } from '../pricing/price-book.js';
 import type { UsageRepository } from '../repositories/usage.repository.js';
 
@@ -50,17 +50,7 @@ export function parseUsageEvent(data: unknown): UsageEvent {
  */
 export function createUsageProcessor(deps: UsageProcessorDeps) {
   return async function processUsage(job: UsageJob): Promise<UsageJobResult> {
-    let event: UsageEvent;
-    try {
-      event = parseUsageEvent(job.data);
-    } catch (error) {
-      const requestId = (job.data as { requestId?: unknown } | null)?.requestId;
-      deps.logger.error(
-        { jobId: job.id, requestId: typeof requestId === 'string' ? requestId : undefined },
-        (error as Error).message,
-      );
-      throw error;
-    }
+    const event: UsageEvent = parseJobOrFail(usageEventSchema, job, 'usage event', deps.logger);
 
     const log = deps.logger.child({ requestId: event.requestId, jobId: job.id });
     const at = new Date(event.occurredAt);

@@ -1,5 +1,5 @@
 import { type RequestLogEvent, requestLogEventSchema } from '@ollama-gateway/contracts';
-import { type Logger, parseJobPayload } from '@ollama-gateway/runtime';
+import { type Logger, parseJobOrFail, parseJobPayload } from '@ollama-gateway/runtime';
 import { limitBody } from '../bodies/body-limit.js';
 import type { RequestLogsRepository } from '../repositories/request-logs.repository.js';
 
@@ -36,17 +36,12 @@ export function parseRequestLogEvent(data: unknown): RequestLogEvent {
 /** Stores one request's log entry under the body policy. Database errors are thrown as is so BullMQ retries. */
 export function createRequestLogProcessor(deps: RequestLogProcessorDeps) {
   return async function processRequestLog(job: RequestLogJob): Promise<RequestLogJobResult> {
-    let event: RequestLogEvent;
-    try {
-      event = parseRequestLogEvent(job.data);
-    } catch (error) {
-      const requestId = (job.data as { requestId?: unknown } | null)?.requestId;
-      deps.logger.error(
-        { jobId: job.id, requestId: typeof requestId === 'string' ? requestId : undefined },
-        (error as Error).message,
-      );
-      throw error;
-    }
+    const event: RequestLogEvent = parseJobOrFail(
+      requestLogEventSchema,
+      job,
+      'request-log event',
+      deps.logger,
+    );
 
     const { storeBodies, maxBodyBytes } = deps.bodies;
     const inserted = await deps.repository.insert({
