@@ -14,6 +14,7 @@ export type * from './tables/api-keys.table.js';
 export type * from './tables/common.js';
 export type * from './tables/customer-spend.table.js';
 export type * from './tables/customers.table.js';
+export type * from './tables/latency-hourly.table.js';
 export type * from './tables/model-metadata.table.js';
 export type * from './tables/plans.table.js';
 export type * from './tables/pricing.table.js';
