@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image definition for every service: `docker build --target <gateway|billing-worker|logger|migrate> .`
+# One image definition for every service: `docker build --target <gateway|billing-worker|logger|dashboard|migrate> .`
 # Stages: base → deps (all deps) → build (tsc) → prod-deps (runtime deps only) → runtime (dist + prod deps) → per-service.
 # docker-compose.yml builds each service from this file with its target.
 
@@ -24,6 +24,7 @@ COPY tools/ollama-sim/package.json tools/ollama-sim/
 COPY services/gateway/package.json services/gateway/
 COPY services/billing-worker/package.json services/billing-worker/
 COPY services/logger/package.json services/logger/
+COPY services/dashboard/package.json services/dashboard/
 
 # `npm install --no-save` is the fallback when npm ci refuses a lock file that lacks other platforms' optional packages.
 FROM manifests AS deps
@@ -74,3 +75,9 @@ FROM runtime AS logger
 ENV LOGGER_HOST=0.0.0.0 LOGGER_PORT=8083
 EXPOSE 8083
 CMD ["node", "services/logger/dist/main.js"]
+
+# The dashboard server with the built SPA (dist/web) beside it.
+FROM runtime AS dashboard
+ENV DASHBOARD_HOST=0.0.0.0 DASHBOARD_PORT=3000
+EXPOSE 3000
+CMD ["node", "services/dashboard/dist/server/main.js"]

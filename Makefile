@@ -45,7 +45,7 @@ build: ## Compile every workspace (tsc -b)
 	@npm run build
 
 clean: ## Remove build output and .run/ (stop the stack first)
-	@for p in nginx gateway billing-worker logger ollama-sim; do if [[ -f .run/pids/$$p.pid ]] && kill -0 "$$(cat .run/pids/$$p.pid)" 2>/dev/null; then echo "$$p is still running: run make down first." >&2; exit 1; fi; done
+	@for p in nginx gateway billing-worker logger dashboard ollama-sim; do if [[ -f .run/pids/$$p.pid ]] && kill -0 "$$(cat .run/pids/$$p.pid)" 2>/dev/null; then echo "$$p is still running: run make down first." >&2; exit 1; fi; done
 	@npm run clean --silent
 	@if [[ -d .run ]]; then find .run -mindepth 1 -maxdepth 1 ! -name redis -exec rm -rf {} +; fi
 	@echo "Removed build output and .run/ (kept .env and the Redis data in .run/redis)."

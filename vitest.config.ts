@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 // (x.int.test.ts) talk to the real Postgres and Redis, end-to-end tests (test/e2e) start the built stack.
 export default defineConfig({
   test: {
-    include: ['{packages,services,tools}/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      '{packages,services,tools}/*/src/**/*.test.ts',
+      'services/dashboard/{server,web}/src/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
     // Most test files wait on Postgres, Redis, child processes or sockets, not on the CPU: on a 2-core machine Vitest's

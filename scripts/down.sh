@@ -17,6 +17,6 @@ if pid="$(running_pid nginx)"; then
   rm -f "$(pid_file nginx)"
   ok "stopped nginx (pid $pid)"
 fi
-for name in gateway billing-worker logger ollama-sim; do stop_pid "$name"; done
+for name in dashboard gateway billing-worker logger ollama-sim; do stop_pid "$name"; done
 rm -f "$RUN_DIR/gateway.ollama_url"
 ok "stopped (Postgres and Redis keep running; logs stay in .run/logs)"

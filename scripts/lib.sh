@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN_DIR="$ROOT/.run"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
-SERVICES=(gateway billing-worker logger)
+SERVICES=(gateway billing-worker logger dashboard)
 
 if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
   BOLD=$'\e[1m' DIM=$'\e[2m' RED=$'\e[31m' GREEN=$'\e[32m' YELLOW=$'\e[33m' RESET=$'\e[0m'
@@ -57,6 +57,7 @@ load_env() {
   export GATEWAY_HOST="${GATEWAY_HOST:-127.0.0.1}" GATEWAY_PORT="${GATEWAY_PORT:-8081}"
   export BILLING_WORKER_HOST="${BILLING_WORKER_HOST:-127.0.0.1}" BILLING_WORKER_PORT="${BILLING_WORKER_PORT:-8082}"
   export LOGGER_HOST="${LOGGER_HOST:-127.0.0.1}" LOGGER_PORT="${LOGGER_PORT:-8083}"
+  export DASHBOARD_HOST="${DASHBOARD_HOST:-127.0.0.1}" DASHBOARD_PORT="${DASHBOARD_PORT:-3000}"
   export OLLAMA_URL="${OLLAMA_URL:-http://127.0.0.1:11434}" OLLAMA_SIM_PORT="${OLLAMA_SIM_PORT:-11435}"
   export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ollama_gateway}"
   export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"

@@ -22,6 +22,7 @@ state nginx "http://$([[ $API_HOST == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$API
 state gateway "http://$GATEWAY_HOST:$GATEWAY_PORT/ready"
 state billing-worker "http://$BILLING_WORKER_HOST:$BILLING_WORKER_PORT/ready"
 state logger "http://$LOGGER_HOST:$LOGGER_PORT/ready"
+state dashboard "http://$DASHBOARD_HOST:$DASHBOARD_PORT/ready"
 if running_pid ollama-sim >/dev/null; then state ollama-sim "http://127.0.0.1:$OLLAMA_SIM_PORT/api/version"; fi
 
 printf '%sdependencies%s\n' "$BOLD" "$RESET"

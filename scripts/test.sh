@@ -7,6 +7,8 @@ cd "$ROOT"
 
 nginx_bin >/dev/null || die "$NGINX_HINT"
 have node || die "Node.js is not installed. Install Node 20 or newer."
+[[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] ||
+  die "Chromium is missing (the dashboard's browser tests drive it headless): sudo apt-get install -y chromium, or set CHROMIUM_PATH."
 [[ -d node_modules ]] || die "node_modules is missing: run npm ci (or make up once)."
 
 # Only the test-server settings come from .env (make up writes them when Postgres needs a password).

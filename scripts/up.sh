@@ -245,9 +245,12 @@ start_services() {
   echo "$OLLAMA_URL" >"$RUN_DIR/gateway.ollama_url"
   start_node_service billing-worker services/billing-worker/dist/main.js "http://$BILLING_WORKER_HOST:$BILLING_WORKER_PORT"
   start_node_service logger services/logger/dist/main.js "http://$LOGGER_HOST:$LOGGER_PORT"
+  start_node_service dashboard services/dashboard/dist/server/main.js "http://$DASHBOARD_HOST:$DASHBOARD_PORT"
   wait_ready gateway "http://$GATEWAY_HOST:$GATEWAY_PORT/ready"
   wait_ready billing-worker "http://$BILLING_WORKER_HOST:$BILLING_WORKER_PORT/ready"
   wait_ready logger "http://$LOGGER_HOST:$LOGGER_PORT/ready"
+  wait_ready dashboard "http://$DASHBOARD_HOST:$DASHBOARD_PORT/ready"
+  DASHBOARD_URL="http://$([[ $DASHBOARD_HOST == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$DASHBOARD_HOST"):$DASHBOARD_PORT"
 }
 
 start_nginx() {
@@ -313,14 +316,32 @@ demo_key() {
   DEMO_KEY="$key"
 }
 
+demo_data() {
+  step "Demo data for the dashboard"
+  if [[ -f "$RUN_DIR/demo-seeded" ]]; then
+    ok "history already seeded (delete .run/demo-seeded to seed again)"
+  else
+    info "seeding 30 days of realistic history (npm run seed; a few seconds)"
+    node tools/seed/dist/main.js --events 30000 --logs 3000 --days 30 --customers 8 >>"$LOG_DIR/seed.log" 2>&1 ||
+      die "seeding failed; see $LOG_DIR/seed.log"
+    touch "$RUN_DIR/demo-seeded"
+    ok "seeded (see .run/logs/seed.log)"
+  fi
+  info "sending live requests through nginx with the demo key"
+  node scripts/demo-traffic.mjs "$API_URL" "$DEMO_KEY" 24 || warn "some demo requests failed (see above)"
+}
+
 print_next_steps() {
   printf '\n%sollama-gateway is up.%s\n\n' "$BOLD" "$RESET"
   printf '  API (OpenAI, Anthropic, Ollama dialects)  %s\n' "$API_URL"
   printf '    OpenAI base URL                         %s/v1\n' "$API_URL"
+  printf '  Dashboard                                 %s  (log in with ADMIN_TOKEN from .env)\n' "$DASHBOARD_URL"
   printf '  Ollama upstream                           %s\n' "$OLLAMA_URL"
   printf '  Logs                                      %s/  (make logs)\n' "$LOG_DIR"
   printf '  Status / stop                             make status / make down\n\n'
   if $DEMO; then
+    printf '%sDashboard:%s open %s and log in with this ADMIN_TOKEN (from .env):\n  %s\n\n' "$BOLD" "$RESET" \
+      "$DASHBOARD_URL" "$ADMIN_TOKEN"
     printf '%sTry it (simulated model, ready to paste):%s\n\n' "$BOLD" "$RESET"
     cat <<CURL
   curl $API_URL/v1/chat/completions \\
@@ -366,7 +387,10 @@ main() {
   start_services
   start_nginx
   check_ollama
-  if $DEMO; then demo_key; fi
+  if $DEMO; then
+    demo_key
+    demo_data
+  fi
   print_next_steps
 }
 

@@ -21,6 +21,3 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT coalesce(array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i), '{}'::bigint[])
   FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
 $$;
-
--- The log view hides health checks and 404s unless asked: an index for the newest-first listing without them.
-CREATE INDEX IF NOT EXISTS request_logs_status_time_idx ON request_logs (status, occurred_at DESC);

@@ -44,6 +44,7 @@ describe('docker-compose.yml', () => {
         'gateway',
         'billing-worker',
         'logger',
+        'dashboard',
         'nginx',
       ]),
     );
@@ -99,14 +100,15 @@ describe('docker-compose.yml', () => {
     expect(undocumented, 'add these to .env.example (with a comment)').toEqual([]);
   });
 
-  it('publishes only the API port, on nginx; optional tools bind to localhost', () => {
+  it('publishes only the API port, on nginx; the dashboard and optional tools bind to localhost', () => {
     for (const [name, service] of services) {
       if (!service.ports) continue;
       if (name === 'nginx') {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a Compose variable, not a JS template
         expect(service.ports).toEqual(['${API_PORT:-8080}:8080']);
       } else {
-        expect(service.profiles, `${name} publishes a port but is not an optional profile`).toBeDefined();
+        if (name !== 'dashboard')
+          expect(service.profiles, `${name} publishes a port but is not an optional profile`).toBeDefined();
         for (const port of service.ports) expect(String(port), name).toMatch(/^127\.0\.0\.1:/);
       }
     }

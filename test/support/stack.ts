@@ -28,6 +28,7 @@ const ENTRY_POINTS = {
   'billing-worker': 'services/billing-worker/dist/main.js',
   logger: 'services/logger/dist/main.js',
   gatewayctl: 'packages/cli/dist/main.js',
+  dashboard: 'services/dashboard/dist/server/main.js',
 } as const;
 
 export interface StackOptions {
@@ -46,6 +47,8 @@ export interface StackOptions {
    * across all of them (GATEWAY_UPSTREAM lists every one). `gatewayUrl` is the first, `gatewayUrls` all of them.
    */
   gateways?: number;
+  /** Also start the dashboard server (and its built SPA) on a free port: `dashboardUrl`. */
+  dashboard?: boolean;
 }
 
 export interface CreatedKey {
@@ -66,6 +69,8 @@ export interface Stack {
   gatewayUrls: string[];
   billingWorkerUrl: string;
   loggerUrl: string;
+  /** The dashboard (only with `dashboard: true`), e.g. http://127.0.0.1:40125 — log in with env.ADMIN_TOKEN. */
+  dashboardUrl: string;
   simUrl: string;
   sim: OllamaSim;
   db: Db;
@@ -136,7 +141,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const sim = await startOllamaSim({ port: 0, ...options.sim });
     cleanups.push(() => sim.close());
 
-    const [gatewayPort, billingPort, loggerPort] = [await freePort(), await freePort(), await freePort()];
+    const [gatewayPort, billingPort, loggerPort, dashboardPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const extraGatewayPorts: number[] = [];
     for (let i = 1; i < (options.gateways ?? 1); i += 1) extraGatewayPorts.push(await freePort());
     const suffix = randomBytes(4).toString('hex');
@@ -159,6 +169,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       BILLING_WORKER_PORT: String(billingPort),
       LOGGER_HOST: '127.0.0.1',
       LOGGER_PORT: String(loggerPort),
+      DASHBOARD_HOST: '127.0.0.1',
+      DASHBOARD_PORT: String(dashboardPort),
+      GATEWAY_ADMIN_URL: `http://127.0.0.1:${gatewayPort}`,
       SPOOL_DIR: join(dir, 'spool'),
       REQUEST_LOG_BODIES: 'true',
       ...options.env,
@@ -178,9 +191,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url: `http://127.0.0.1:${port}`,
       env: { ...env, GATEWAY_PORT: String(port) },
     }));
+    const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
     const toStart = [
       ...services.map((service) => ({ ...service, entry: ENTRY_POINTS[service.name], env })),
       ...extraGateways,
+      ...(options.dashboard
+        ? [{ name: 'dashboard', entry: ENTRY_POINTS.dashboard, url: dashboardUrl, env }]
+        : []),
     ];
     for (const service of toStart) {
       const proc = spawnManaged(service.name, process.execPath, [join(ROOT, service.entry)], {
@@ -242,6 +259,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       gatewayUrls: [services[0].url, ...extraGateways.map((gateway) => gateway.url)],
       billingWorkerUrl: services[1].url,
       loggerUrl: services[2].url,
+      dashboardUrl,
       simUrl: sim.url,
       sim,
       db: database.db,

@@ -9,11 +9,15 @@ import {
   createModelMetadataRepository,
   createPlansRepository,
   createPricingRepository,
+  createReferencePricesRepository,
+  createSettingsRepository,
   createUsageReportsRepository,
   type Db,
   type ModelMetadataRepository,
   type PlansRepository,
   type PricingRepository,
+  type ReferencePricesRepository,
+  type SettingsRepository,
   type UsageReportsRepository,
 } from '@ollama-gateway/db';
 import type { CliEnv } from './env.js';
@@ -29,6 +33,8 @@ export interface CliContext {
   readonly plans: PlansRepository;
   readonly usageReports: UsageReportsRepository;
   readonly models: ModelMetadataRepository;
+  readonly referencePrices: ReferencePricesRepository;
+  readonly settings: SettingsRepository;
   close(): Promise<void>;
 }
 
@@ -63,6 +69,12 @@ export function createCliContext(env: CliEnv): CliContext {
     },
     get models() {
       return createModelMetadataRepository(open());
+    },
+    get referencePrices() {
+      return createReferencePricesRepository(open());
+    },
+    get settings() {
+      return createSettingsRepository(open());
     },
     async close() {
       await db?.destroy();

@@ -148,3 +148,18 @@ export function parseUrlOrNone(value: string): string | 'none' {
     );
   return text;
 }
+
+/** `none` (no limit), else a whole number greater than 0. */
+export function parsePositiveIntOrNone(value: string): number | 'none' {
+  return value.trim().toLowerCase() === 'none' ? 'none' : parsePositiveInt(value);
+}
+
+/** `all` (every model), else a comma-separated list of models or globs. */
+export function parseModelListOrAll(value: string): string[] | 'all' {
+  return value.trim().toLowerCase() === 'all' ? 'all' : parseModelList(value);
+}
+
+/** `never`, else an ISO time (past times are allowed: they expire the key at once). */
+export function parseTimeOrNever(value: string): Date | 'never' {
+  return value.trim().toLowerCase() === 'never' ? 'never' : parseTime(value);
+}

@@ -12,10 +12,13 @@ import { registerListPlans } from './commands/list-plans.command.js';
 import { registerListPrices } from './commands/list-prices.command.js';
 import { registerMigrate } from './commands/migrate.command.js';
 import { registerRevokeKey } from './commands/revoke-key.command.js';
+import { registerSetElectricity } from './commands/set-electricity.command.js';
 import { registerSetPlan } from './commands/set-plan.command.js';
 import { registerSetPrice } from './commands/set-price.command.js';
+import { registerSetReferencePrice } from './commands/set-reference-price.command.js';
 import { registerSyncModels } from './commands/sync-models.command.js';
 import { registerUpdateCustomer } from './commands/update-customer.command.js';
+import { registerUpdateKey } from './commands/update-key.command.js';
 import { registerUpdatePlan } from './commands/update-plan.command.js';
 import { registerUsageReport } from './commands/usage-report.command.js';
 
@@ -54,9 +57,12 @@ export function buildProgram(json: boolean): Command {
     registerUpdatePlan,
     registerGenerateKey,
     registerListKeys,
+    registerUpdateKey,
     registerRevokeKey,
     registerSetPrice,
     registerListPrices,
+    registerSetReferencePrice,
+    registerSetElectricity,
     registerUsageReport,
     registerCheckBudget,
     registerExportUsage,

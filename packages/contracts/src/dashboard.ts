@@ -287,6 +287,10 @@ export const planSchema = z.object({
 });
 export type Plan = z.infer<typeof planSchema>;
 
+/** GET /api/plans. */
+export const plansResponseSchema = z.object({ data: z.array(planSchema) });
+export type PlansResponse = z.infer<typeof plansResponseSchema>;
+
 export const updatePlanRequestSchema = z.strictObject({
   monthlyRequestQuota: z.number().int().min(0).nullable().optional(),
   monthlyTokenQuota: z.number().int().min(0).nullable().optional(),
@@ -374,8 +378,11 @@ export const logQuerySchema = z.object({
   dialect: dialectSchema.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  /** Show health checks and 404s too (hidden by default). */
-  includeNoise: z.coerce.boolean().default(false),
+  /**
+   * Show health checks and 404s too (hidden by default). `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off` (a query
+   * string's "false" must mean false, which z.coerce.boolean() would read as true).
+   */
+  includeNoise: z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' }).default(false),
   /** Opaque cursor from the previous page's `nextCursor` (keyset pagination, newest first). */
   cursor: z.string().max(200).optional(),
   /** 20 by default, at most 100. */

@@ -9,6 +9,8 @@ export * from './repositories/customers.repository.js';
 export * from './repositories/model-metadata.repository.js';
 export * from './repositories/plans.repository.js';
 export * from './repositories/pricing.repository.js';
+export * from './repositories/reference-prices.repository.js';
+export * from './repositories/settings.repository.js';
 export * from './repositories/usage-reports.repository.js';
 export type * from './tables/api-keys.table.js';
 export type * from './tables/common.js';

@@ -166,6 +166,15 @@ const EXPECTED: Expected = {
     electricity_cost: 'string',
     reference_cost: 'string',
   },
+  latency_hourly: {
+    bucket: 'Date',
+    model: 'string',
+    provider: 'string',
+    upstream_host: 'string|null',
+    requests: 'string',
+    latency_hist: 'string[]',
+    ttft_hist: 'string[]',
+  },
   request_logs: {
     id: 'string',
     request_id: 'string',
@@ -213,6 +222,7 @@ const KIND_OF_UDT: Record<string, string> = {
   timestamptz: 'Date',
   date: 'Date',
   _text: 'string[]',
+  _int8: 'string[]',
   jsonb: 'json',
   json: 'json',
 };

@@ -218,6 +218,12 @@ describe('billing worker (real Redis + Postgres)', () => {
     const rows = await hourly(model);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ requests: '1', prompt_tokens: '1200', completion_tokens: '350' });
+    const latency = await testDb.db
+      .selectFrom('latency_hourly')
+      .select('requests')
+      .where('model', '=', model)
+      .execute();
+    expect(latency).toEqual([{ requests: '1' }]);
   });
 
   it('sums several requests of one hour into one rollup row', async () => {
@@ -272,6 +278,19 @@ describe('billing worker (real Redis + Postgres)', () => {
       reference_cost: '0.000780000',
     });
     expect(rows[1]).toMatchObject({ requests: '1', errors: '0' });
+    // latency_hourly, in the same transactions: total_ms 1000, 500, 30 → buckets 31, 28, 16; ttft 120, 80 → 22, 20
+    const latency = await testDb.db
+      .selectFrom('latency_hourly')
+      .select(['requests', 'latency_hist', 'ttft_hist'])
+      .where('model', '=', model)
+      .orderBy('bucket')
+      .execute();
+    const nonZero = (hist: string[]) =>
+      Object.fromEntries(hist.flatMap((n, i) => (n === '0' ? [] : [[i, n]])));
+    expect(latency.map((r) => [r.requests, nonZero(r.latency_hist), nonZero(r.ttft_hist)])).toEqual([
+      ['3', { 16: '1', 28: '1', 31: '1' }, { 20: '1', 22: '1' }],
+      ['1', { 38: '1' }, {}],
+    ]);
   });
 
   it('records usage of a deleted customer and key with null references', async () => {

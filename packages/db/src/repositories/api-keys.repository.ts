@@ -56,11 +56,23 @@ export interface CreateApiKeyInput {
   expiresAt?: Date | null;
 }
 
+/** PATCH of a key: fields left out are unchanged; null clears (allowedModels null = every model). */
+export interface UpdateApiKeyInput {
+  name?: string;
+  allowedModels?: string[] | null;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  maxConcurrency?: number | null;
+  expiresAt?: Date | null;
+}
+
 export interface ApiKeysRepository {
   /** Throws AppError 404 `customer_not_found` when the customer does not exist. */
   create(input: CreateApiKeyInput): Promise<ApiKey>;
   /** The customer's keys, newest first, revoked and expired included. Never the hash. */
   listByCustomer(customerId: string): Promise<ApiKey[]>;
+  /** Changes the fields given; the updated key (never the hash), or null when there is no such key. */
+  update(id: string, input: UpdateApiKeyInput): Promise<ApiKey | null>;
   /** Sets revoked_at unless already set. Returns whether the key exists. */
   revoke(id: string): Promise<boolean>;
   /** The key with this secret hash, revoked or expired ones included (the caller decides), or null. */
@@ -163,6 +175,28 @@ export function createApiKeysRepository(db: Db): ApiKeysRepository {
         .orderBy('id')
         .execute();
       return rows.map(toApiKey);
+    },
+
+    async update(id, input) {
+      if (!isUuid(id)) return null;
+      const changes = {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.allowedModels !== undefined ? { allowed_models: input.allowedModels } : {}),
+        ...(input.rpmLimit !== undefined ? { rpm_limit: input.rpmLimit } : {}),
+        ...(input.tpmLimit !== undefined ? { tpm_limit: input.tpmLimit } : {}),
+        ...(input.maxConcurrency !== undefined ? { max_concurrency: input.maxConcurrency } : {}),
+        ...(input.expiresAt !== undefined ? { expires_at: input.expiresAt } : {}),
+      };
+      const row =
+        Object.keys(changes).length === 0
+          ? await db.selectFrom('api_keys').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst()
+          : await db
+              .updateTable('api_keys')
+              .set(changes)
+              .where('id', '=', id)
+              .returning(PUBLIC_COLUMNS)
+              .executeTakeFirst();
+      return row ? toApiKey(row) : null;
     },
 
     async revoke(id) {

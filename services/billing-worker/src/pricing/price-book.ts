@@ -6,6 +6,12 @@ export interface ReferencePriceRow {
   outputPerMillion: number | string;
 }
 
+/** The `settings` row `electricity`: replaces GPU_WATTS and ELECTRICITY_PRICE_PER_KWH while present. */
+export interface ElectricityOverride {
+  gpuWatts: number;
+  pricePerKwh: number;
+}
+
 /** Where prices come from: `createPricingSource(db)` (repositories/pricing.source.ts) satisfies this. */
 export interface PricingSource {
   /** Every pricing row, default (customerId null) and per-customer. */
@@ -13,6 +19,8 @@ export interface PricingSource {
   findDefaultReferencePrice(): Promise<ReferencePriceRow | null>;
   /** customer id → price_markup_percent, for customers whose markup is not 0. Absent: no markups. */
   listMarkups?(): Promise<Map<string, string>>;
+  /** The operator's electricity settings, null when not set (or invalid). Absent: the env defaults always apply. */
+  getElectricity?(): Promise<ElectricityOverride | null>;
 }
 
 export interface PriceLookup {
@@ -21,6 +29,8 @@ export interface PriceLookup {
   /** The effective prices charged (markup applied to default rows) and the markup. */
   resolved: ResolvedPrice;
   reference: ReferencePriceRow | null;
+  /** The electricity settings of the same snapshot; null = the env defaults (GPU_WATTS, ELECTRICITY_PRICE_PER_KWH). */
+  electricity: ElectricityOverride | null;
 }
 
 export interface PriceBook {
@@ -39,12 +49,13 @@ interface Snapshot {
   rows: PriceRow[];
   reference: ReferencePriceRow | null;
   markups: Map<string, string>;
+  electricity: ElectricityOverride | null;
   loadedAt: number;
 }
 
 /**
- * Prices with a short in-process cache: the whole pricing table, the customers' markups and the default reference
- * price are read at most once per `ttlMs` (concurrent jobs share one read), then each event is matched in memory
+ * Prices with a short in-process cache: the whole pricing table, the customers' markups, the default reference
+ * price and the electricity settings are read at most once per `ttlMs` (concurrent jobs share one read), then each event is matched in memory
  * with `resolvePrice` from @ollama-gateway/pricing (the same function the gateway reserves budgets with). A failed
  * read is not cached, so the job fails and BullMQ retries it.
  */
@@ -60,9 +71,10 @@ export function createPriceBook(source: PricingSource, options: PriceBookOptions
       source.list(),
       source.findDefaultReferencePrice(),
       source.listMarkups ? source.listMarkups() : Promise.resolve(new Map<string, string>()),
+      source.getElectricity ? source.getElectricity() : Promise.resolve(null),
     ])
-      .then(([rows, reference, markups]) => {
-        snapshot = { rows, reference, markups, loadedAt: now() };
+      .then(([rows, reference, markups, electricity]) => {
+        snapshot = { rows, reference, markups, electricity, loadedAt: now() };
         return snapshot;
       })
       .finally(() => {
@@ -73,10 +85,10 @@ export function createPriceBook(source: PricingSource, options: PriceBookOptions
 
   return {
     async lookup(query) {
-      const { rows, reference, markups } = await load();
+      const { rows, reference, markups, electricity } = await load();
       const markup = query.customerId ? (markups.get(query.customerId) ?? 0) : 0;
       const resolved = resolvePrice(rows, query, markup);
-      return { price: resolved.row, resolved, reference };
+      return { price: resolved.row, resolved, reference, electricity };
     },
     invalidate() {
       snapshot = null;

@@ -1,9 +1,9 @@
 import type { UsageEvent } from '@ollama-gateway/contracts';
-import type { PriceRow } from '@ollama-gateway/pricing';
+import type { EnergyPolicy, PriceRow } from '@ollama-gateway/pricing';
 import { createLogger } from '@ollama-gateway/runtime';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { createPriceBook } from '../pricing/price-book.js';
+import { createPriceBook, type ElectricityOverride } from '../pricing/price-book.js';
 import type { LedgerEntry, RecordResult } from '../repositories/usage.repository.js';
 import { createUsageProcessor, parseUsageEvent } from './usage.processor.js';
 
@@ -50,7 +50,10 @@ const price: PriceRow = {
   effectiveFrom: new Date(0),
 };
 
-function setup(record?: (entry: LedgerEntry) => Promise<RecordResult>) {
+function setup(
+  record?: (entry: LedgerEntry) => Promise<RecordResult>,
+  options: { electricity?: ElectricityOverride | null; energy?: EnergyPolicy } = {},
+) {
   const entries: LedgerEntry[] = [];
   const processor = createUsageProcessor({
     priceBook: createPriceBook({
@@ -60,6 +63,9 @@ function setup(record?: (entry: LedgerEntry) => Promise<RecordResult>) {
         inputPerMillion: 0.15,
         outputPerMillion: 0.6,
       }),
+      ...(options.electricity !== undefined
+        ? { getElectricity: async () => options.electricity ?? null }
+        : {}),
     }),
     usage: {
       record:
@@ -69,7 +75,7 @@ function setup(record?: (entry: LedgerEntry) => Promise<RecordResult>) {
           return { inserted: true, id: '1', droppedReferences: [] };
         }),
     },
-    energy: { gpuWatts: '350', electricityPricePerKwh: '0.15' },
+    energy: options.energy ?? { gpuWatts: '350', electricityPricePerKwh: '0.15' },
     currency: 'EUR',
     logger,
   });
@@ -125,6 +131,56 @@ describe('usage processor', () => {
     const failure = processor({ data: usageEvent(), attemptsMade: 0 });
     await expect(failure).rejects.toThrow(/ECONNREFUSED/);
     await expect(failure).rejects.not.toBeInstanceOf(UnrecoverableError);
+  });
+});
+
+describe('electricity settings', () => {
+  const run = async (options: Parameters<typeof setup>[1], event = usageEvent()) => {
+    const { processor, entries } = setup(undefined, options);
+    await processor({ data: event, attemptsMade: 0 });
+    return entries[0]!;
+  };
+
+  it('uses the env defaults when there is no settings row', async () => {
+    for (const electricity of [undefined, null]) {
+      const entry = await run({ electricity });
+      expect(entry.chargedAt).toMatchObject({
+        gpuWatts: '350.000000000',
+        electricityPricePerKwh: '0.150000000',
+      });
+      // 350 W × 4.2 s / 3600 = 0.408333333 Wh at 0.15 per kWh
+      expect(entry.cost).toMatchObject({ energyWh: '0.408333333', electricityCost: '0.000061250' });
+    }
+  });
+
+  it('replaces GPU_WATTS and ELECTRICITY_PRICE_PER_KWH with the settings row', async () => {
+    const entry = await run({ electricity: { gpuWatts: 600, pricePerKwh: 0.3 } });
+    expect(entry.chargedAt).toMatchObject({
+      gpuWatts: '600.000000000',
+      electricityPricePerKwh: '0.300000000',
+    });
+    // 600 W × 4.2 s / 3600 = 0.7 Wh; 0.7 Wh × 0.30 / 1000 = 0.00021
+    expect(entry.cost).toMatchObject({ energyWh: '0.700000000', electricityCost: '0.000210000' });
+  });
+
+  it('keeps the per-host watts and the time-of-use windows, which are more specific', async () => {
+    const energy: EnergyPolicy = {
+      gpuWatts: '350',
+      electricityPricePerKwh: '0.15',
+      gpuWattsByHost: { 'http://gpu1:11434': 450 },
+      timeOfUse: [{ from: '22:00', to: '06:00', pricePerKwh: '0.08' }],
+    };
+    const electricity = { gpuWatts: 600, pricePerKwh: 0.3 };
+    const night = await run(
+      { electricity, energy },
+      usageEvent({ upstreamHost: 'http://gpu1:11434', occurredAt: '2026-03-01T23:00:00.000Z' }),
+    );
+    expect(night.chargedAt).toMatchObject({
+      gpuWatts: '450.000000000',
+      electricityPricePerKwh: '0.080000000',
+    });
+    const day = await run({ electricity, energy }, usageEvent({ upstreamHost: 'http://gpu2:11434' }));
+    expect(day.chargedAt).toMatchObject({ gpuWatts: '600.000000000', electricityPricePerKwh: '0.300000000' });
   });
 });
 

@@ -14,7 +14,11 @@ import type { UsageRepository } from '../repositories/usage.repository.js';
 export interface UsageProcessorDeps {
   priceBook: PriceBook;
   usage: UsageRepository;
-  /** GPU_WATTS (default), GPU_WATTS_BY_HOST, ELECTRICITY_PRICE_PER_KWH (default), ELECTRICITY_TIME_OF_USE. */
+  /**
+   * GPU_WATTS (default), GPU_WATTS_BY_HOST, ELECTRICITY_PRICE_PER_KWH (default), ELECTRICITY_TIME_OF_USE. The price
+   * book's electricity settings, when set, replace the two defaults; the per-host watts and time-of-use windows
+   * still win where they apply.
+   */
   energy: EnergyPolicy;
   currency: string;
   /** BILLING_TIME_ZONE: the month a row counts in for customer_spend. Default UTC. */
@@ -54,14 +58,17 @@ export function createUsageProcessor(deps: UsageProcessorDeps) {
 
     const log = deps.logger.child({ requestId: event.requestId, jobId: job.id });
     const at = new Date(event.occurredAt);
-    const { price, resolved, reference } = await deps.priceBook.lookup({
+    const { price, resolved, reference, electricity } = await deps.priceBook.lookup({
       provider: event.provider,
       model: event.model,
       upstreamModel: event.upstreamModel,
       at,
       customerId: event.customerId,
     });
-    const energy = resolveEnergy(deps.energy, event.upstreamHost, at);
+    const policy: EnergyPolicy = electricity
+      ? { ...deps.energy, gpuWatts: electricity.gpuWatts, electricityPricePerKwh: electricity.pricePerKwh }
+      : deps.energy;
+    const energy = resolveEnergy(policy, event.upstreamHost, at);
     const cost = computeCost(event, resolved.price, reference, energy);
     const decimal = (value: string | number) => formatNano(toNano(value));
     const result = await deps.usage.record({

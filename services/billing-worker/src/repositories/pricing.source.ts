@@ -1,10 +1,16 @@
-import { createPricingRepository, type Db } from '@ollama-gateway/db';
+import { createPricingRepository, createSettingsRepository, type Db } from '@ollama-gateway/db';
+import type { Logger } from '@ollama-gateway/runtime';
 import type { PricingSource } from '../pricing/price-book.js';
 
-/** The price book's source: every pricing row (default and per-customer), the reference price, the markups. */
-export function createPricingSource(db: Db): PricingSource {
+/**
+ * The price book's source: every pricing row (default and per-customer), the reference price, the markups and the
+ * electricity settings row (an invalid one is ignored with a warning on `logger`).
+ */
+export function createPricingSource(db: Db, options: { logger?: Pick<Logger, 'warn'> } = {}): PricingSource {
   const pricing = createPricingRepository(db);
+  const settings = createSettingsRepository(db, options);
   return {
+    getElectricity: () => settings.getElectricity(),
     list: () => pricing.list(),
     findDefaultReferencePrice: () => pricing.findDefaultReferencePrice(),
     async listMarkups() {

@@ -1,6 +1,10 @@
 import type { UsageEvent } from '@ollama-gateway/contracts';
-import { type Db, sql } from '@ollama-gateway/db';
-import { type CostBreakdown, formatNano, toNano } from '@ollama-gateway/pricing';
+import type { Db } from '@ollama-gateway/db';
+import type { CostBreakdown } from '@ollama-gateway/pricing';
+import { upsertCustomerSpend } from './customer-spend.repository.js';
+import { upsertLatencyHourly } from './latency-hourly.repository.js';
+import { text, textOrNull } from './ledger.helpers.js';
+import { upsertUsageHourly } from './usage-hourly.repository.js';
 
 /** The prices and energy parameters a row was charged at (after markup), recorded on the row. */
 export interface ChargedAt {
@@ -45,10 +49,10 @@ export interface UsageRepository {
 export interface BatchUsageRepository extends UsageRepository {
   /**
    * Writes many ledger rows in one transaction: one multi-row INSERT … ON CONFLICT (request_id) DO NOTHING
-   * RETURNING, then usage_hourly and customer_spend for the rows actually inserted only, so a replayed job (or the
-   * same request id twice in a batch) is counted once. References to a customer, key or price deleted since the
-   * request are recorded as null (the usage itself is never dropped); the ones that exist are locked FOR KEY SHARE
-   * until commit so they cannot vanish mid-transaction. All or nothing: on error nothing is written.
+   * RETURNING, then usage_hourly, latency_hourly and customer_spend for the rows actually inserted only, so a
+   * replayed job (or the same request id twice in a batch) is counted once. References to a customer, key or price
+   * deleted since the request are recorded as null (the usage itself is never dropped); the ones that exist are
+   * locked FOR KEY SHARE until commit so they cannot vanish mid-transaction. All or nothing: on error nothing is written.
    * Results are in the order of `entries`.
    */
   recordBatch(entries: readonly LedgerEntry[]): Promise<RecordResult[]>;
@@ -166,8 +170,10 @@ export function createUsageRepository(db: Db): BatchUsageRepository {
       const inserted = prepared.filter((_, i) => results[i]!.inserted);
       if (inserted.length === 0) return results;
 
-      await upsertHourly(trx, inserted);
-      await upsertSpend(trx, inserted);
+      await upsertUsageHourly(trx, inserted);
+      const events = inserted.map(({ entry }) => entry.event);
+      await upsertLatencyHourly(trx, events);
+      await upsertCustomerSpend(trx, inserted);
       return results;
     });
   };
@@ -179,189 +185,4 @@ export function createUsageRepository(db: Db): BatchUsageRepository {
       return result!;
     },
   };
-}
-
-interface Prepared {
-  entry: LedgerEntry;
-  customerId: string | null;
-  apiKeyId: string | null;
-}
-
-type Trx = Parameters<Parameters<ReturnType<Db['transaction']>['execute']>[0]>[0];
-
-/** usage_hourly: one upsert row per key (summed in exact nano-units), in key order so batches never deadlock. */
-async function upsertHourly(trx: Trx, rows: readonly Prepared[]): Promise<void> {
-  interface Bucket {
-    bucket: string;
-    customerId: string | null;
-    apiKeyId: string | null;
-    model: string;
-    provider: string;
-    upstreamHost: string | null;
-    requests: number;
-    errors: number;
-    streams: number;
-    prompt: number;
-    completion: number;
-    totalMs: number;
-    ttftMs: number;
-    ttftCount: number;
-    evalNs: number;
-    cost: bigint;
-    energy: bigint;
-    electricity: bigint;
-    reference: bigint;
-  }
-  const buckets = new Map<string, Bucket>();
-  for (const { entry, customerId, apiKeyId } of rows) {
-    const { event, cost } = entry;
-    const hour = new Date(event.occurredAt);
-    hour.setUTCMinutes(0, 0, 0);
-    const key = [
-      hour.toISOString(),
-      customerId,
-      apiKeyId,
-      text(event.model),
-      event.provider,
-      textOrNull(event.upstreamHost),
-    ];
-    const id = JSON.stringify(key);
-    let b = buckets.get(id);
-    if (!b) {
-      b = {
-        bucket: hour.toISOString(),
-        customerId,
-        apiKeyId,
-        model: text(event.model),
-        provider: event.provider,
-        upstreamHost: textOrNull(event.upstreamHost),
-        requests: 0,
-        errors: 0,
-        streams: 0,
-        prompt: 0,
-        completion: 0,
-        totalMs: 0,
-        ttftMs: 0,
-        ttftCount: 0,
-        evalNs: 0,
-        cost: 0n,
-        energy: 0n,
-        electricity: 0n,
-        reference: 0n,
-      };
-      buckets.set(id, b);
-    }
-    b.requests += 1;
-    b.errors += event.status >= 400 ? 1 : 0;
-    b.streams += event.stream ? 1 : 0;
-    b.prompt += event.promptTokens;
-    b.completion += event.completionTokens;
-    b.totalMs += event.totalMs;
-    b.ttftMs += event.ttftMs ?? 0;
-    b.ttftCount += event.ttftMs === null ? 0 : 1;
-    b.evalNs += event.evalDurationNs ?? 0;
-    b.cost += toNano(cost.totalCost);
-    b.energy += toNano(cost.energyWh);
-    b.electricity += toNano(cost.electricityCost);
-    b.reference += toNano(cost.referenceCost);
-  }
-  const ordered = [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, b]) => b);
-  await trx
-    .insertInto('usage_hourly')
-    .values(
-      ordered.map((b) => ({
-        bucket: b.bucket,
-        customer_id: b.customerId,
-        api_key_id: b.apiKeyId,
-        model: b.model,
-        provider: b.provider,
-        upstream_host: b.upstreamHost,
-        requests: b.requests,
-        errors: b.errors,
-        stream_requests: b.streams,
-        prompt_tokens: b.prompt,
-        completion_tokens: b.completion,
-        total_ms_sum: b.totalMs,
-        ttft_ms_sum: b.ttftMs,
-        ttft_count: b.ttftCount,
-        eval_duration_ns_sum: b.evalNs,
-        total_cost: formatNano(b.cost),
-        energy_wh: formatNano(b.energy),
-        electricity_cost: formatNano(b.electricity),
-        reference_cost: formatNano(b.reference),
-      })),
-    )
-    .onConflict((oc) =>
-      oc.constraint('usage_hourly_key').doUpdateSet({
-        requests: sql`usage_hourly.requests + excluded.requests`,
-        errors: sql`usage_hourly.errors + excluded.errors`,
-        stream_requests: sql`usage_hourly.stream_requests + excluded.stream_requests`,
-        prompt_tokens: sql`usage_hourly.prompt_tokens + excluded.prompt_tokens`,
-        completion_tokens: sql`usage_hourly.completion_tokens + excluded.completion_tokens`,
-        total_ms_sum: sql`usage_hourly.total_ms_sum + excluded.total_ms_sum`,
-        ttft_ms_sum: sql`usage_hourly.ttft_ms_sum + excluded.ttft_ms_sum`,
-        ttft_count: sql`usage_hourly.ttft_count + excluded.ttft_count`,
-        eval_duration_ns_sum: sql`usage_hourly.eval_duration_ns_sum + excluded.eval_duration_ns_sum`,
-        total_cost: sql`usage_hourly.total_cost + excluded.total_cost`,
-        energy_wh: sql`usage_hourly.energy_wh + excluded.energy_wh`,
-        electricity_cost: sql`usage_hourly.electricity_cost + excluded.electricity_cost`,
-        reference_cost: sql`usage_hourly.reference_cost + excluded.reference_cost`,
-      }),
-    )
-    .execute();
-}
-
-/** customer_spend: requests, tokens and cost per customer and billing period, for rows with a customer. */
-async function upsertSpend(trx: Trx, rows: readonly Prepared[]): Promise<void> {
-  const spend = new Map<
-    string,
-    { customerId: string; period: string; requests: number; prompt: number; completion: number; cost: bigint }
-  >();
-  for (const { entry, customerId } of rows) {
-    if (customerId === null) continue;
-    const period = entry.period ?? `${entry.event.occurredAt.slice(0, 7)}-01`;
-    const id = `${customerId}|${period}`;
-    let s = spend.get(id);
-    if (!s) {
-      s = { customerId, period, requests: 0, prompt: 0, completion: 0, cost: 0n };
-      spend.set(id, s);
-    }
-    s.requests += 1;
-    s.prompt += entry.event.promptTokens;
-    s.completion += entry.event.completionTokens;
-    s.cost += toNano(entry.cost.totalCost);
-  }
-  if (spend.size === 0) return;
-  const ordered = [...spend.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
-  await trx
-    .insertInto('customer_spend')
-    .values(
-      ordered.map((s) => ({
-        customer_id: s.customerId,
-        period: s.period,
-        requests: s.requests,
-        prompt_tokens: s.prompt,
-        completion_tokens: s.completion,
-        total_cost: formatNano(s.cost),
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['customer_id', 'period']).doUpdateSet({
-        requests: sql`customer_spend.requests + excluded.requests`,
-        prompt_tokens: sql`customer_spend.prompt_tokens + excluded.prompt_tokens`,
-        completion_tokens: sql`customer_spend.completion_tokens + excluded.completion_tokens`,
-        total_cost: sql`customer_spend.total_cost + excluded.total_cost`,
-        updated_at: sql`now()`,
-      }),
-    )
-    .execute();
-}
-
-/** Postgres text cannot hold NUL; client-supplied strings (user agent, model name) may carry one. */
-function text(value: string): string {
-  return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
-}
-
-function textOrNull(value: string | null): string | null {
-  return value === null ? null : text(value);
 }

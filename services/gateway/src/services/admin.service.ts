@@ -5,8 +5,11 @@ import {
   createModelMetadataRepository,
   createPlansRepository,
   createPricingRepository,
+  createReferencePricesRepository,
+  createSettingsRepository,
   createUsageReportsRepository,
   type Db,
+  type ElectricityValue,
   modelMetadataFromOllama,
 } from '@ollama-gateway/db';
 import { generateApiKey, hashApiKey } from '@ollama-gateway/runtime';
@@ -27,6 +30,8 @@ export function createAdminService(deps: {
   onCustomerChanged?: (customerId: string) => Promise<unknown>;
   /** Tells every replica that a price changed (the model or `*`); absent = BUDGET_CACHE_TTL_MS applies. */
   onPricesChanged?: (model: string) => Promise<unknown>;
+  /** GPU_WATTS and ELECTRICITY_PRICE_PER_KWH: what applies while no electricity setting is stored. Default 350, 0.15. */
+  electricityDefaults?: ElectricityValue;
 }) {
   const customers = createCustomersRepository(deps.db);
   const apiKeys = createApiKeysRepository(deps.db);
@@ -34,6 +39,10 @@ export function createAdminService(deps: {
   const customerUpdates = createCustomerUpdatesRepository(deps.db);
   const plans = createPlansRepository(deps.db);
   const pricing = createPricingRepository(deps.db);
+  const referencePrices = createReferencePricesRepository(deps.db);
+  const settings = createSettingsRepository(deps.db);
+  const electricityDefaults = deps.electricityDefaults ?? { gpuWatts: 350, pricePerKwh: 0.15 };
+  const fromEnv = () => ({ ...electricityDefaults, source: 'env' as const });
   return {
     timeZone: deps.timeZone,
     customers,
@@ -43,6 +52,7 @@ export function createAdminService(deps: {
     pricing,
     usageReports: createUsageReportsRepository(deps.db),
     models,
+    referencePrices,
 
     /** Creates a key; the secret is in the answer once and never stored (only its HMAC). */
     async createKey(input: Omit<Parameters<typeof apiKeys.create>[0], 'prefix' | 'secretHash'>) {
@@ -60,6 +70,37 @@ export function createAdminService(deps: {
       const found = await apiKeys.revoke(id);
       if (found) await deps.onKeyChanged?.(id).catch(() => undefined);
       return found;
+    },
+
+    /** Changes a key's name, allowed models, limits or expiry and tells every replica; null when there is no such key. */
+    async updateKey(id: string, input: Parameters<typeof apiKeys.update>[1]) {
+      const key = await apiKeys.update(id, input);
+      if (key) await deps.onKeyChanged?.(key.id).catch(() => undefined);
+      return key;
+    },
+
+    /** Sets a reference price (isDefault true: the only default) and tells every replica. */
+    async upsertReferencePrice(name: string, input: Parameters<typeof referencePrices.upsert>[1]) {
+      const price = await referencePrices.upsert(name, input);
+      await deps.onPricesChanged?.('*').catch(() => undefined);
+      return price;
+    },
+
+    /** The electricity parameters the billing worker costs energy with: the settings row, else the env defaults. */
+    async electricity() {
+      const stored = await settings.getElectricity();
+      return stored ? { ...stored, source: 'settings' as const } : fromEnv();
+    },
+
+    /** Stores the electricity settings; the billing worker applies them within its price cache TTL (5 s). */
+    async setElectricity(value: ElectricityValue) {
+      return { ...(await settings.setElectricity(value)), source: 'settings' as const };
+    },
+
+    /** Deletes the electricity settings: the env defaults apply again. */
+    async resetElectricity() {
+      await settings.clearElectricity();
+      return fromEnv();
     },
 
     /** Updates a customer (budget, plan, markup…) and tells every replica; null when there is no such customer. */

@@ -16,5 +16,8 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.inf
 export const customerNotFound = (id: string) =>
   notFound(`No customer with id ${id}`, { code: 'customer_not_found', param: 'id' });
 
+export const keyNotFound = (id: string) =>
+  notFound(`No key with id ${id}`, { code: 'key_not_found', param: 'id' });
+
 /** Express 5 params are strings; `*` params arrays. */
 export const param = (value: unknown): string => (Array.isArray(value) ? value.join('/') : String(value));

@@ -1,5 +1,5 @@
 import { providerSchema } from '@ollama-gateway/contracts';
-import { badRequest, notFound } from '@ollama-gateway/runtime';
+import { badRequest } from '@ollama-gateway/runtime';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AdminService } from '../../services/admin.service.js';
@@ -92,8 +92,5 @@ export function adminBillingRoute(admin: AdminService): Router {
     res.json({ object: 'list', synced: synced.length, data: synced });
   });
 
-  router.use((req: Request) => {
-    throw notFound(`Invalid URL (${req.method} /admin${req.path})`, { code: 'unknown_url' });
-  });
   return router;
 }

@@ -1,9 +1,8 @@
-import { customerStatusSchema } from '@ollama-gateway/contracts';
-import { notFound } from '@ollama-gateway/runtime';
+import { customerStatusSchema, updateKeyRequestSchema } from '@ollama-gateway/contracts';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AdminService } from '../../services/admin.service.js';
-import { customerNotFound, param, parseWith } from './admin-parse.js';
+import { customerNotFound, keyNotFound, param, parseWith } from './admin-parse.js';
 
 const name = z.string().trim().min(1).max(200);
 const email = z
@@ -57,7 +56,7 @@ const createKeySchema = z.strictObject({
   isAdmin: z.boolean().optional(),
 });
 
-/** /admin/customers…, /admin/keys…: customers (list/create/get/update) and their keys (list/create/revoke). */
+/** /admin/customers…, /admin/keys…: customers (list/create/get/update) and their keys (list/create/update/revoke). */
 export function adminCustomersRoute(admin: AdminService): Router {
   const router = Router();
 
@@ -125,10 +124,25 @@ export function adminCustomersRoute(admin: AdminService): Router {
     res.status(201).json(created);
   });
 
+  router.patch('/keys/:id', async (req: Request, res: Response) => {
+    const id = param(req.params.id);
+    const body = parseWith(updateKeyRequestSchema, req.body);
+    const key = await admin.updateKey(id, {
+      name: body.name,
+      allowedModels: body.models,
+      rpmLimit: body.rpm,
+      tpmLimit: body.tpm,
+      maxConcurrency: body.concurrency,
+      expiresAt:
+        body.expiresAt === undefined || body.expiresAt === null ? body.expiresAt : new Date(body.expiresAt),
+    });
+    if (!key) throw keyNotFound(id);
+    res.json(key);
+  });
+
   router.delete('/keys/:id', async (req: Request, res: Response) => {
     const id = param(req.params.id);
-    if (!(await admin.revokeKey(id)))
-      throw notFound(`No key with id ${id}`, { code: 'key_not_found', param: 'id' });
+    if (!(await admin.revokeKey(id))) throw keyNotFound(id);
     res.json({ id, revoked: true });
   });
 
