@@ -21,6 +21,8 @@ COPY packages/runtime/package.json packages/runtime/
 COPY packages/db/package.json packages/db/
 COPY packages/cli/package.json packages/cli/
 COPY tools/ollama-sim/package.json tools/ollama-sim/
+COPY tools/seed/package.json tools/seed/
+COPY tools/cloud-stub/package.json tools/cloud-stub/
 COPY services/gateway/package.json services/gateway/
 COPY services/billing-worker/package.json services/billing-worker/
 COPY services/logger/package.json services/logger/

@@ -2,7 +2,7 @@
 # Variables set on the command line or in the environment win over .env, e.g. `API_PORT=9000 make up`.
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
-.PHONY: help up demo down restart status logs test bench bench-profile lint format build clean
+.PHONY: help up demo down restart status logs test bench bench-profile bench-dashboard lint format build clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-9s %s\n", $$1, $$2 }'
@@ -34,6 +34,10 @@ bench: ## Benchmark on its own stack (simulator, gateway, nginx; ~2 min): prints
 
 bench-profile: ## CPU-profile the gateway under load (node --cpu-prof): top functions to bench/results/profile.md
 	@scripts/bench.sh --profile
+
+bench-dashboard: ## Dashboard API on 10M events / 1M logs (seeds ogw_bench_dashboard once, ~11 min; FRESH=1 re-seeds)
+	@npm run build --silent
+	@node --import tsx bench/dashboard.ts $(if $(FRESH),--fresh,)
 
 lint: ## Biome lint and format check
 	@npx biome check .

@@ -4,6 +4,7 @@
 // edits a price. `SCREENSHOTS=1` also writes the main pages to docs/images/ for the README.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LATENCY_HISTOGRAM_BUCKETS } from '@ollama-gateway/contracts';
 import OpenAI from 'openai';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,9 +96,21 @@ beforeAll(async () => {
 
   const old = new Date(Date.now() - 20 * 86_400_000);
   old.setUTCMinutes(0, 0, 0);
+  // Older traffic in the rollups, as the billing worker would have written it (all requests under 1 ms).
+  const usage = { model: MODEL, provider: 'ollama', requests: OLD_REQUESTS, prompt_tokens: 70 };
   await stack.db
     .insertInto('usage_hourly')
-    .values({ bucket: old, model: MODEL, provider: 'ollama', requests: OLD_REQUESTS, prompt_tokens: 70 })
+    .values({ bucket: old, ...usage })
+    .execute();
+  const histogram = (count: number) =>
+    Array.from({ length: LATENCY_HISTOGRAM_BUCKETS }, (_, i) => (i ? 0 : count));
+  await stack.db
+    .insertInto('model_hourly')
+    .values({ bucket: old, ...usage, latency_hist: histogram(OLD_REQUESTS), ttft_hist: histogram(0) })
+    .execute();
+  await stack.db
+    .insertInto('key_daily')
+    .values({ day: old.toISOString().slice(0, 10), requests: OLD_REQUESTS, prompt_tokens: 70 })
     .execute();
 
   browser = await chromium.launch({ executablePath: CHROMIUM });

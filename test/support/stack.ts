@@ -7,7 +7,7 @@
 //   await stack.stop();
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testin
 import { type OllamaSim, type SimConfig, startOllamaSim } from '@ollama-gateway/ollama-sim';
 import { Redis } from 'ioredis';
 import type { Selectable } from 'kysely';
+import { stringify } from 'yaml';
 import { type RunningNginx, startNginx } from './nginx.js';
 import { freePort, type ManagedProcess, spawnManaged, waitForHttpOk } from './processes.js';
 
@@ -36,6 +37,17 @@ export interface StackOptions {
   label?: string;
   /** Simulator settings (latency, token rate, models…). */
   sim?: Partial<SimConfig>;
+  /**
+   * Several simulators instead (one Ollama host each, in this order; `sim` is the first): the gateway's config file
+   * lists them all. docs/routing.md.
+   */
+  sims?: Partial<SimConfig>[];
+  /**
+   * Sections of the gateway's config file (GATEWAY_CONFIG_FILE: aliases, modelOptions, queue, health, breaker…). By
+   * default it lists one host per simulator (maxConcurrent 64) and checks their health every 10 minutes only (each
+   * check is a request the simulator counts); give `hosts` or `health` to change that.
+   */
+  gatewayConfig?: Record<string, unknown>;
   /** Extra variables for every service (win over the defaults). */
   env?: Record<string, string>;
   /** Extra nginx template variables (MAX_BODY_SIZE, NGINX_KEY_RATE, …). */
@@ -73,6 +85,10 @@ export interface Stack {
   dashboardUrl: string;
   simUrl: string;
   sim: OllamaSim;
+  /** Every simulator, in config order (one unless `sims` was given). */
+  sims: OllamaSim[];
+  /** The gateway's config file; rewrite it and send the gateways SIGHUP to reload. */
+  gatewayConfigFile: string;
   db: Db;
   databaseUrl: string;
   /** The environment every service runs with (secrets, ports, URLs). */
@@ -138,8 +154,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const database = await createTestDatabase(label);
     cleanups.push(() => database.drop());
-    const sim = await startOllamaSim({ port: 0, ...options.sim });
-    cleanups.push(() => sim.close());
+    const sims: OllamaSim[] = [];
+    for (const config of options.sims ?? [options.sim ?? {}]) {
+      const started = await startOllamaSim({ port: 0, ...config });
+      sims.push(started);
+      cleanups.push(() => started.close());
+    }
+    const sim = sims[0]!;
+    const gatewayConfigFile = join(dir, 'gateway.yaml');
+    writeFileSync(
+      gatewayConfigFile,
+      stringify({
+        // An OLLAMA_URL(S) given in options.env (the benchmark's own simulator process) wins over the in-process ones.
+        hosts: (
+          options.env?.OLLAMA_URLS?.split(',') ??
+          (options.env?.OLLAMA_URL ? [options.env.OLLAMA_URL] : sims.map((host) => host.url))
+        ).map((url) => ({ url, maxConcurrent: 256 })),
+        health: { intervalMs: 600_000 },
+        ...options.gatewayConfig,
+      }),
+    );
 
     const [gatewayPort, billingPort, loggerPort, dashboardPort] = [
       await freePort(),
@@ -163,6 +197,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       INTERNAL_SECRET: `test-internal-secret-${suffix}`,
       ADMIN_TOKEN: `test-admin-token-${suffix}`,
       OLLAMA_URL: sim.url,
+      GATEWAY_CONFIG_FILE: gatewayConfigFile,
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: String(gatewayPort),
       BILLING_WORKER_HOST: '127.0.0.1',
@@ -262,6 +297,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dashboardUrl,
       simUrl: sim.url,
       sim,
+      sims,
+      gatewayConfigFile,
       db: database.db,
       databaseUrl: database.url,
       env,

@@ -15,5 +15,13 @@ export const providerSchema = z.enum([
 ]);
 export type Provider = z.infer<typeof providerSchema>;
 
+/**
+ * What the response cache did with a request: served it (`hit`), looked and called the upstream (`miss`), or did not
+ * look (`bypass`: not a deterministic request, or the client asked). Null/absent where no cache applies (embeddings,
+ * the native Ollama API, a gateway with the cache off).
+ */
+export const cacheStatusSchema = z.enum(['hit', 'miss', 'bypass']);
+export type CacheStatus = z.infer<typeof cacheStatusSchema>;
+
 export const customerStatusSchema = z.enum(['active', 'suspended']);
 export type CustomerStatus = z.infer<typeof customerStatusSchema>;

@@ -1,6 +1,6 @@
 /**
- * Fixed log-scale latency histogram, shared by the billing worker (writes latency_hourly) and the dashboard (reads
- * percentiles from it). Bucket 0 counts values under 1 ms; bucket i (1..62) counts [1.25^(i-1), 1.25^i) ms; bucket 63
+ * Fixed log-scale latency histogram, shared by the billing worker (writes model_hourly's latency_hist and ttft_hist)
+ * and the dashboard (reads percentiles from their sums). Bucket 0 counts values under 1 ms; bucket i (1..62) counts [1.25^(i-1), 1.25^i) ms; bucket 63
  * counts everything from 1.25^62 ms (about 17 minutes). A percentile is reported as the geometric middle of its
  * bucket, so it is within ±12 % of the exact value. Postgres arrays are 1-based: bucket i is element i + 1.
  */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dialectSchema, providerSchema } from './enums.js';
+import { cacheStatusSchema, dialectSchema, providerSchema } from './enums.js';
 
 /** A request id: nginx's $request_id (32 hex chars) or one the gateway generates. Never purely numeric (BullMQ job ids). */
 export const requestIdSchema = z
@@ -50,6 +50,16 @@ export const usageEventSchema = z.object({
   totalDurationNs: nullableNs,
   clientIp: z.string().max(64).nullable(),
   userAgent: z.string().max(512).nullable(),
+  /**
+   * The response cache's verdict (issue 6). Optional so events of older producers still parse; null = no cache applied.
+   * On a hit `provider`/`upstreamModel` are those that produced the cached answer and `upstreamHost` is null.
+   */
+  cacheStatus: cacheStatusSchema.nullable().optional(),
+  /**
+   * false: record the tokens but charge nothing (a cache hit with `cache.billHits: false`). Absent = true, so events
+   * of older producers are priced as before.
+   */
+  billable: z.boolean().optional(),
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;

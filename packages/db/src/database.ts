@@ -1,7 +1,8 @@
 import type { ApiKeysTable } from './tables/api-keys.table.js';
 import type { CustomerSpendTable } from './tables/customer-spend.table.js';
 import type { CustomersTable } from './tables/customers.table.js';
-import type { LatencyHourlyTable } from './tables/latency-hourly.table.js';
+import type { KeyDailyTable } from './tables/key-daily.table.js';
+import type { ModelHourlyTable } from './tables/model-hourly.table.js';
 import type { ModelMetadataTable } from './tables/model-metadata.table.js';
 import type { PlansTable } from './tables/plans.table.js';
 import type { PricingTable } from './tables/pricing.table.js';
@@ -23,7 +24,8 @@ export interface Database {
   settings: SettingsTable;
   usage_events: UsageEventsTable;
   usage_hourly: UsageHourlyTable;
-  latency_hourly: LatencyHourlyTable;
+  model_hourly: ModelHourlyTable;
+  key_daily: KeyDailyTable;
   customer_spend: CustomerSpendTable;
   request_logs: RequestLogsTable;
   model_metadata: ModelMetadataTable;

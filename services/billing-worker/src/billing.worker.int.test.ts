@@ -218,12 +218,18 @@ describe('billing worker (real Redis + Postgres)', () => {
     const rows = await hourly(model);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ requests: '1', prompt_tokens: '1200', completion_tokens: '350' });
-    const latency = await testDb.db
-      .selectFrom('latency_hourly')
-      .select('requests')
+    const byModel = await testDb.db
+      .selectFrom('model_hourly')
+      .select(['requests', 'prompt_tokens', 'total_cost'])
       .where('model', '=', model)
       .execute();
-    expect(latency).toEqual([{ requests: '1' }]);
+    expect(byModel).toEqual([{ requests: '1', prompt_tokens: '1200', total_cost: rows[0]!.total_cost }]);
+    const daily = await testDb.db
+      .selectFrom('key_daily')
+      .select(['requests', 'prompt_tokens', 'total_cost'])
+      .where(sql<boolean>`day = '2026-03-02'`)
+      .execute();
+    expect(daily).toEqual([{ requests: '1', prompt_tokens: '1200', total_cost: rows[0]!.total_cost }]);
   });
 
   it('sums several requests of one hour into one rollup row', async () => {
@@ -278,18 +284,39 @@ describe('billing worker (real Redis + Postgres)', () => {
       reference_cost: '0.000780000',
     });
     expect(rows[1]).toMatchObject({ requests: '1', errors: '0' });
-    // latency_hourly, in the same transactions: total_ms 1000, 500, 30 → buckets 31, 28, 16; ttft 120, 80 → 22, 20
-    const latency = await testDb.db
-      .selectFrom('latency_hourly')
-      .select(['requests', 'latency_hist', 'ttft_hist'])
+    // model_hourly, in the same transactions: usage_hourly's sums (one customer and key here), the completion tokens
+    // of the requests with a generation time, and the histograms: total_ms 1000, 500, 30 → buckets 31, 28, 16;
+    // ttft 120, 80 → 22, 20
+    const byModel = await testDb.db
+      .selectFrom('model_hourly')
+      .selectAll()
       .where('model', '=', model)
       .orderBy('bucket')
       .execute();
     const nonZero = (hist: string[]) =>
       Object.fromEntries(hist.flatMap((n, i) => (n === '0' ? [] : [[i, n]])));
-    expect(latency.map((r) => [r.requests, nonZero(r.latency_hist), nonZero(r.ttft_hist)])).toEqual([
+    expect(byModel.map((r) => [r.requests, nonZero(r.latency_hist), nonZero(r.ttft_hist)])).toEqual([
       ['3', { 16: '1', 28: '1', 31: '1' }, { 20: '1', 22: '1' }],
       ['1', { 38: '1' }, {}],
+    ]);
+    const { customer_id, api_key_id, ...sums } = rows[0]!;
+    expect(byModel[0]).toMatchObject({ ...sums, eval_completion_tokens: '700' });
+    // key_daily: the whole UTC day of this customer's key
+    const daily = await testDb.db
+      .selectFrom('key_daily')
+      .selectAll()
+      .where(sql<boolean>`day = '2026-03-03'`)
+      .execute();
+    expect(daily).toEqual([
+      expect.objectContaining({
+        customer_id: customerId,
+        api_key_id: apiKeyId,
+        requests: '4',
+        errors: '1',
+        prompt_tokens: '3600',
+        completion_tokens: '1050',
+        total_cost: '0.000780000',
+      }),
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { UsageEvent } from '@ollama-gateway/contracts';
+import { sql } from '@ollama-gateway/db';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
 import { formatNano, toNano } from '@ollama-gateway/pricing';
 import { createLogger } from '@ollama-gateway/runtime';
@@ -146,6 +147,30 @@ describe('prices recorded per row', () => {
   });
 });
 
+describe('cache status', () => {
+  it('writes cache_status; an unbilled hit keeps its tokens at cost 0; old events leave it null', async () => {
+    const run = setup();
+    const billedHit = usageEvent({ cacheStatus: 'hit', billable: true, upstreamHost: null });
+    const freeHit = usageEvent({ cacheStatus: 'hit', billable: false, upstreamHost: null });
+    const miss = usageEvent({ cacheStatus: 'miss' });
+    const old = usageEvent();
+    await Promise.all([run(billedHit), run(freeHit), run(miss), run(old)]);
+    // 1000 × 0.20/1M + 500 × 0.80/1M + 0.0005 per request
+    expect(await row(billedHit.requestId)).toMatchObject({ cache_status: 'hit', total_cost: '0.001100000' });
+    expect(await row(freeHit.requestId)).toMatchObject({
+      cache_status: 'hit',
+      prompt_tokens: 1000,
+      completion_tokens: 500,
+      total_cost: '0.000000000',
+      request_cost: '0.000000000',
+      pricing_id: null,
+      input_price_per_million: '0.000000000',
+    });
+    expect(await row(miss.requestId)).toMatchObject({ cache_status: 'miss', total_cost: '0.001100000' });
+    expect(await row(old.requestId)).toMatchObject({ cache_status: null, total_cost: '0.001100000' });
+  });
+});
+
 describe('electricity', () => {
   it('uses load + prompt_eval + eval, the host watts and the time-of-use kWh price', async () => {
     const run = setup();
@@ -208,6 +233,19 @@ describe('spend counters and replays', () => {
       .where('model', '=', 'llama3-replay')
       .execute();
     expect(hourly.map((h) => h.requests)).toEqual(['1']);
+    const byModel = await testDb.db
+      .selectFrom('model_hourly')
+      .select(['requests', 'total_cost'])
+      .where('model', '=', 'llama3-replay')
+      .execute();
+    expect(byModel).toEqual([{ requests: '1', total_cost: '0.001100000' }]);
+    // key_daily is per UTC day: 28 February
+    const daily = await testDb.db
+      .selectFrom('key_daily')
+      .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'requests', 'total_cost'])
+      .where('customer_id', '=', customer.id)
+      .execute();
+    expect(daily).toEqual([{ day: '2026-02-28', requests: '1', total_cost: '0.001100000' }]);
     // 23:30 UTC on 28 Feb is 00:30 on 1 March in Berlin: the March period
     const s = await spend(customer.id);
     expect(s).toHaveLength(1);
@@ -265,6 +303,25 @@ describe('spend counters and replays', () => {
       .execute();
     expect(hourly).toHaveLength(1);
     expect(hourly[0]).toMatchObject({ requests: '200', total_cost: formatNano(expected) });
+    const dashboardRollups = async () => ({
+      byModel: await testDb.db
+        .selectFrom('model_hourly')
+        .select(['requests', 'prompt_tokens', 'completion_tokens', 'total_cost'])
+        .where('model', '=', 'llama3-bulk')
+        .execute(),
+      byKey: await testDb.db
+        .selectFrom('key_daily')
+        .select(['requests', 'prompt_tokens', 'completion_tokens', 'total_cost'])
+        .where('customer_id', '=', customer.id)
+        .execute(),
+    });
+    const sums = {
+      requests: '200',
+      prompt_tokens: s!.prompt_tokens,
+      completion_tokens: s!.completion_tokens,
+      total_cost: formatNano(expected),
+    };
+    expect(await dashboardRollups()).toEqual({ byModel: [sums], byKey: [sums] });
 
     // the whole batch replayed: nothing changes
     const replays = await Promise.all(events.map(run));
@@ -273,6 +330,7 @@ describe('spend counters and replays', () => {
       requests: '200',
       total_cost: formatNano(expected),
     });
+    expect(await dashboardRollups()).toEqual({ byModel: [sums], byKey: [sums] });
   });
 });
 

@@ -12,12 +12,12 @@ import { createLogger, createRedis, generateApiKey, hashApiKey, type Redis } fro
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { createOllamaClient } from './clients/ollama/ollama.client.js';
 import { createEventPublisher, type EventPublisher } from './producers/event.publisher.js';
 import { createSpool } from './producers/spool.js';
 import { createChatService } from './services/chat.service.js';
 import { createKeyAuthService, type KeyAuthService } from './services/key-auth.service.js';
 import { createUsageRecorder } from './services/usage-recorder.service.js';
+import { singleHostRouter } from './testing/routing-harness.js';
 
 const HASH_SECRET = 'test-hash-secret-0123456789';
 const INTERNAL_SECRET = 'test-internal-secret-0123456789';
@@ -47,7 +47,7 @@ const logQueue = () =>
 async function startGateway(redisUrl: string, dir: string): Promise<Gateway> {
   const logger = createLogger('gateway-test', 'silent');
   const redis = createRedis(redisUrl, 'producer', 'gateway-test');
-  const ollama = createOllamaClient({ baseUrl: sim.url, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
+  const router = singleHostRouter({ url: sim.url });
   const publisher = createEventPublisher({
     redis,
     prefix,
@@ -63,8 +63,8 @@ async function startGateway(redisUrl: string, dir: string): Promise<Gateway> {
   const app = createApp({
     logger,
     auth,
-    chat: createChatService({ ollama }),
-    ollama,
+    chat: createChatService({ router }),
+    router,
     recorder: createUsageRecorder({ publisher, logBodies: true }),
     internalSecret: INTERNAL_SECRET,
     maxBodyBytes: 1024 * 1024,
@@ -85,7 +85,7 @@ async function startGateway(redisUrl: string, dir: string): Promise<Gateway> {
       await new Promise((resolve) => server.close(resolve));
       await publisher.close();
       await auth.close();
-      await ollama.close();
+      await router.close();
       redis.disconnect();
     },
   };

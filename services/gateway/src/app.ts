@@ -1,6 +1,5 @@
 import { type Logger, metricsHandler, notFound, type Registry } from '@ollama-gateway/runtime';
 import express, { type Express } from 'express';
-import type { OllamaClient } from './clients/ollama/ollama.client.js';
 import type { AdmissionGate } from './limits/admission.js';
 import { authenticateMiddleware } from './middleware/authenticate.middleware.js';
 import { errorMiddleware } from './middleware/error.middleware.js';
@@ -16,6 +15,7 @@ import { modelsRoute } from './routes/models.route.js';
 import { isNativeApiPath, ollamaNativeRoute } from './routes/ollama-native.route.js';
 import { responsesRoute } from './routes/responses.route.js';
 import { usageRoute } from './routes/usage.route.js';
+import type { OllamaRouter } from './routing/ollama.router.js';
 import type { AdminService } from './services/admin.service.js';
 import type { ChatService } from './services/chat.service.js';
 import { createCompletionService } from './services/completion.service.js';
@@ -28,7 +28,8 @@ export interface AppDeps {
   logger: Logger;
   auth: KeyAuthService;
   chat: ChatService;
-  ollama: OllamaClient;
+  /** The Ollama hosts (routing/): model-aware host choice, fair queueing, aliases; every Ollama call goes through it. */
+  router: OllamaRouter;
   recorder: UsageRecorder;
   internalSecret: string;
   maxBodyBytes: number;
@@ -81,12 +82,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(
     chatCompletionsRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs, images: deps.imageFetcher }),
   );
-  api.use(modelsRoute({ ollama: deps.ollama }));
+  api.use(modelsRoute({ router: deps.router }));
   if (deps.usage) api.use(usageRoute(deps.usage));
   api.use(messagesRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
   api.use(completionsRoute({ service: createCompletionService(deps), keepAliveMs: deps.keepAliveMs }));
   api.use(embeddingsRoute({ service: createEmbeddingService(deps) }));
-  api.use(ollamaNativeRoute({ ollama: deps.ollama, maxBodyBytes: deps.maxBodyBytes }));
+  api.use(ollamaNativeRoute({ router: deps.router, maxBodyBytes: deps.maxBodyBytes }));
   api.use(responsesRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs }));
   api.use((req, _res, next) =>
     next(notFound(`Invalid URL (${req.method} ${req.path})`, { code: 'unknown_url' })),

@@ -18,6 +18,24 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),
+  /** Several Ollama hosts, comma-separated; used (instead of OLLAMA_URL) when the config file lists no hosts. */
+  OLLAMA_URLS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (urls) => urls.every((url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)),
+      'OLLAMA_URLS must be comma-separated http(s) URLs, e.g. http://gpu1:11434,http://gpu2:11434',
+    ),
+  /** maxConcurrent of the hosts from OLLAMA_URLS / OLLAMA_URL (requests beyond it wait in the fair queue). */
+  OLLAMA_MAX_CONCURRENT: z.coerce.number().int().min(1).optional(),
+  /** The YAML config file (hosts, aliases, model options, queue, fallback, cache): docs/routing.md. Reloaded on SIGHUP. */
+  GATEWAY_CONFIG_FILE: z.string().optional(),
   /** HMAC secret for API key hashes; must equal the one gatewayctl uses. */
   KEY_HASH_SECRET: secret('KEY_HASH_SECRET'),
   /** Shared with nginx: identity headers are trusted only on requests that carry it. */
@@ -89,5 +107,11 @@ export const gatewayEnvSchema = z.object({
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+/**
+ * A fallback provider's key, read from the variable its config entry names (`apiKeyEnv`, e.g. OPENAI_API_KEY): the
+ * names are only known from the config file, so they cannot be in the schema above. Empty reads as unset.
+ */
+export const providerKeyFromEnv = (name: string): string | undefined => process.env[name] || undefined;
 
 export const loadGatewayEnv = (): GatewayEnv => loadEnvOrExit(gatewayEnvSchema);

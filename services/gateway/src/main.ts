@@ -13,10 +13,20 @@ import {
   subscribePricesChanged,
 } from '@ollama-gateway/runtime';
 import { createApp } from './app.js';
+import { createRedisCacheStore } from './cache/cache.store.js';
+import { createCachingChatService } from './cache/caching-chat.service.js';
 import { createHttpImageClient } from './clients/http-image.client.js';
 import { createOllamaClient } from './clients/ollama/ollama.client.js';
 import { createWebhookClient } from './clients/webhook.client.js';
-import { loadGatewayEnv } from './env.js';
+import { type ConfigSource, loadGatewayConfig, loadGatewayConfigOrExit } from './config/config.loader.js';
+import { createConfigStore } from './config/config.store.js';
+import { loadGatewayEnv, providerKeyFromEnv } from './env.js';
+import {
+  assertProviderKeysOrExit,
+  createFallbackChains,
+  withProviderKeys,
+} from './fallback/fallback.providers.js';
+import { createFallbackChatService } from './fallback/fallback-chat.service.js';
 import { composeGates } from './limits/admission.js';
 import { createBudgetGate, createCustomerLimitsCache, createPriceCache } from './limits/budget.gate.js';
 import { createQuotaGate } from './limits/quota.gate.js';
@@ -24,6 +34,7 @@ import { createRateLimitGate } from './limits/rate-limit.gate.js';
 import { createEventPublisher } from './producers/event.publisher.js';
 import { createSpool } from './producers/spool.js';
 import { createLimitsRepository } from './repositories/limits.repository.js';
+import { createOllamaRouter } from './routing/ollama.router.js';
 import { createAdminService } from './services/admin.service.js';
 import { createChatService } from './services/chat.service.js';
 import { createGatewayMetrics } from './services/gateway.metrics.js';
@@ -36,10 +47,37 @@ const env = loadGatewayEnv();
 const logger = createLogger('gateway', env.LOG_LEVEL);
 const db = createDb(env.DATABASE_URL, { applicationName: 'gateway' });
 const redis = createRedis(env.REDIS_URL, 'producer', 'gateway');
-const ollama = createOllamaClient({
-  baseUrl: env.OLLAMA_URL,
-  headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,
-  bodyTimeoutMs: env.UPSTREAM_BODY_TIMEOUT_MS,
+// The config file (GATEWAY_CONFIG_FILE: hosts, aliases, queue, fallback, cache), or OLLAMA_URLS / OLLAMA_URL alone.
+// SIGHUP reloads it; an invalid file is logged and the running config kept (config.store.ts).
+const configSource: ConfigSource = {
+  file: env.GATEWAY_CONFIG_FILE,
+  envHosts: env.OLLAMA_URLS.length > 0 ? env.OLLAMA_URLS : [env.OLLAMA_URL],
+  envMaxConcurrent: env.OLLAMA_MAX_CONCURRENT,
+};
+const configStore = createConfigStore({
+  initial: loadGatewayConfigOrExit(configSource),
+  // A reload whose fallback chain names an unset key variable is refused like an invalid file.
+  load: () => withProviderKeys(loadGatewayConfig(configSource), providerKeyFromEnv),
+  logger,
+});
+assertProviderKeysOrExit(configStore.current().fallback, providerKeyFromEnv);
+// Cloud providers tried when the local hosts fail before the first byte (docs/fallback.md); rebuilt on reload.
+const fallbackChains = createFallbackChains({
+  config: () => configStore.current().fallback,
+  keyOf: providerKeyFromEnv,
+  logger,
+});
+process.on('SIGHUP', () => void configStore.reload());
+// Every Ollama call goes through the router: host choice by model, health, circuit breakers, fair queues, aliases.
+const router = createOllamaRouter({
+  config: configStore,
+  logger,
+  createClient: (baseUrl) =>
+    createOllamaClient({
+      baseUrl,
+      headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: env.UPSTREAM_BODY_TIMEOUT_MS,
+    }),
 });
 const spool = createSpool(env.SPOOL_DIR);
 const publisher = createEventPublisher({ redis, prefix: env.QUEUE_PREFIX, spool, logger });
@@ -107,12 +145,27 @@ const imageClient = env.IMAGE_URL_FETCH
     })
   : undefined;
 let stopping = false;
+// Under the cache, over the router: the chain takes over when the local hosts fail before the first byte.
+const localOrFallback = createFallbackChatService(createChatService({ router }), {
+  chain: () => fallbackChains.current(),
+  logger,
+});
 
 const app = createApp({
   logger,
   auth,
-  chat: createChatService({ ollama }),
-  ollama,
+  // The response cache is outermost: a hit calls nothing below it (docs/cache.md).
+  chat: createCachingChatService(localOrFallback, {
+    store: createRedisCacheStore({ redis, prefix: `${env.QUEUE_PREFIX}:cache` }),
+    config: () => configStore.current().cache,
+    resolveModel: (model) => {
+      const target = router.target(model);
+      return target.key || target.model;
+    },
+    logger,
+    metrics,
+  }),
+  router,
   recorder: createUsageRecorder({ publisher, logBodies: env.REQUEST_LOG_BODIES, metrics }),
   metrics: metrics.registry,
   internalSecret: env.INTERNAL_SECRET,
@@ -124,7 +177,7 @@ const app = createApp({
     token: env.ADMIN_TOKEN,
     service: createAdminService({
       db,
-      ollama,
+      ollama: router.catalog,
       hashSecret: env.KEY_HASH_SECRET,
       timeZone: env.BILLING_TIME_ZONE,
       onKeyChanged: (keyId) => publishKeyChanged(redis, env.QUEUE_PREFIX, keyId),
@@ -145,7 +198,8 @@ const app = createApp({
       },
     },
     { name: 'redis', required: false, check: async () => redis.status === 'ready' },
-    { name: 'ollama', required: false, check: async () => Boolean(await ollama.version()) },
+    // At least one Ollama host answers; not required (the gateway still serves keys, usage, the admin API).
+    { name: 'ollama', required: false, check: () => router.ready() },
   ],
 });
 
@@ -155,7 +209,7 @@ server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.GATEWAY_PORT;
   logger.info(
-    { host: env.GATEWAY_HOST, port, ollama: env.OLLAMA_URL },
+    { host: env.GATEWAY_HOST, port, ollama: router.hosts().map((host) => host.url) },
     `gateway listening on http://${env.GATEWAY_HOST}:${port}`,
   );
 });
@@ -185,7 +239,8 @@ installShutdown(logger, [
   },
   { name: 'flush events', run: () => publisher.close() },
   { name: 'flush key usage', run: () => auth.close() },
-  { name: 'close ollama pool', run: () => ollama.close() },
+  { name: 'close ollama pools', run: () => router.close() },
+  { name: 'close fallback providers', run: () => fallbackChains.close() },
   { name: 'close image client', run: async () => imageClient?.close() },
   { name: 'close redis', run: () => redis.quit() },
   { name: 'close key events', run: async () => void keyEvents.disconnect() },

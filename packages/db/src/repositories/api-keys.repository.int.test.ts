@@ -53,6 +53,7 @@ describe('api keys repository', () => {
       rpmLimit: 60,
       tpmLimit: 10_000,
       maxConcurrency: 2,
+      priority: 0,
       expiresAt,
       revokedAt: null,
       customerStatus: 'active',

@@ -36,6 +36,8 @@ export interface AuthKey {
   rpmLimit: number | null;
   tpmLimit: number | null;
   maxConcurrency: number | null;
+  /** Fair-queue priority on a busy Ollama host: higher is served first (default 0). */
+  priority: number;
   expiresAt: Date | null;
   revokedAt: Date | null;
   customerStatus: CustomerStatus;
@@ -53,6 +55,8 @@ export interface CreateApiKeyInput {
   rpmLimit?: number | null;
   tpmLimit?: number | null;
   maxConcurrency?: number | null;
+  /** Fair-queue priority (default 0; higher is served first when a host is busy). */
+  priority?: number;
   expiresAt?: Date | null;
 }
 
@@ -115,6 +119,7 @@ export function createApiKeysRepository(db: Db): ApiKeysRepository {
         'api_keys.rpm_limit',
         'api_keys.tpm_limit',
         'api_keys.max_concurrency',
+        'api_keys.priority',
         'api_keys.expires_at',
         'api_keys.revoked_at',
         'customers.status as customer_status',
@@ -131,6 +136,7 @@ export function createApiKeysRepository(db: Db): ApiKeysRepository {
     rpmLimit: row.rpm_limit,
     tpmLimit: row.tpm_limit,
     maxConcurrency: row.max_concurrency,
+    priority: row.priority,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     customerStatus: row.customer_status,
@@ -153,6 +159,7 @@ export function createApiKeysRepository(db: Db): ApiKeysRepository {
             rpm_limit: input.rpmLimit ?? null,
             tpm_limit: input.tpmLimit ?? null,
             max_concurrency: input.maxConcurrency ?? null,
+            ...(input.priority === undefined ? {} : { priority: input.priority }),
             expires_at: input.expiresAt ?? null,
           })
           .returning(PUBLIC_COLUMNS)

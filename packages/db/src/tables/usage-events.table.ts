@@ -44,4 +44,6 @@ export interface UsageEventsTable {
   markup_percent: GeneratedNumeric;
   gpu_watts: GeneratedNumeric;
   electricity_price_per_kwh: GeneratedNumeric;
+  /** Migration 0005: the response cache's verdict ('hit' | 'miss' | 'bypass'); null where no cache applied. */
+  cache_status: string | null;
 }

@@ -116,6 +116,53 @@ describe('usage processor', () => {
     expect(entries[0]!.cost.totalCost).toBe('0.000000000');
   });
 
+  it('parses events of older producers (no cacheStatus, no billable) and prices them as before', async () => {
+    const { processor, entries } = setup();
+    const event = usageEvent();
+    expect('cacheStatus' in event || 'billable' in event).toBe(false);
+    await processor({ data: event, attemptsMade: 0 });
+    expect(entries[0]!.cost.totalCost).toBe('0.001020000');
+  });
+
+  it('prices a billed cache hit like the answer it replays', async () => {
+    const { processor, entries } = setup();
+    const hit = usageEvent({ cacheStatus: 'hit', billable: true, upstreamHost: null });
+    await processor({ data: hit, attemptsMade: 0 });
+    expect(entries[0]!.event.cacheStatus).toBe('hit');
+    expect(entries[0]!.pricingId).toBe(price.id);
+    expect(entries[0]!.cost.inputCost).toBe('0.000240000');
+  });
+
+  it('records an unbilled cache hit with its tokens at cost 0 and no price', async () => {
+    const { processor, entries } = setup();
+    const hit = usageEvent({
+      cacheStatus: 'hit',
+      billable: false,
+      upstreamHost: null,
+      loadDurationNs: null,
+      promptEvalDurationNs: null,
+      evalDurationNs: null,
+      totalDurationNs: null,
+    });
+    const result = await processor({ data: hit, attemptsMade: 0 });
+    expect(result.totalCost).toBe('0.000000000');
+    const entry = entries[0]!;
+    expect(entry.event).toMatchObject({ promptTokens: 1200, completionTokens: 350, billable: false });
+    expect(entry.pricingId).toBeNull();
+    expect(entry.cost).toMatchObject({
+      inputCost: '0.000000000',
+      outputCost: '0.000000000',
+      requestCost: '0.000000000',
+      energyWh: '0.000000000',
+      referenceCost: '0.000390000',
+    });
+    expect(entry.chargedAt).toMatchObject({
+      inputPerMillion: '0.000000000',
+      perRequest: '0.000000000',
+      markupPercent: '0.000000000',
+    });
+  });
+
   it('rejects a bad payload as unrecoverable without touching the ledger', async () => {
     const { processor, entries } = setup();
     await expect(processor({ data: { requestId: 'req-unit-0002' }, attemptsMade: 0 })).rejects.toBeInstanceOf(

@@ -69,18 +69,22 @@ export function createUsageProcessor(deps: UsageProcessorDeps) {
       ? { ...deps.energy, gpuWatts: electricity.gpuWatts, electricityPricePerKwh: electricity.pricePerKwh }
       : deps.energy;
     const energy = resolveEnergy(policy, event.upstreamHost, at);
-    const cost = computeCost(event, resolved.price, reference, energy);
+    // `billable: false` (a cache hit with cache.billHits off): the tokens are recorded, nothing is charged, and the
+    // row says it was charged at no price. The reference cost (what a cloud model would have cost) is still shown.
+    const billable = event.billable !== false;
+    const charged = billable ? resolved.price : null;
+    const cost = computeCost(event, charged, reference, energy);
     const decimal = (value: string | number) => formatNano(toNano(value));
     const result = await deps.usage.record({
       event,
-      pricingId: price?.id ?? null,
+      pricingId: billable ? (price?.id ?? null) : null,
       cost,
       currency: deps.currency,
       chargedAt: {
-        inputPerMillion: decimal(resolved.price?.inputPerMillion ?? 0),
-        outputPerMillion: decimal(resolved.price?.outputPerMillion ?? 0),
-        perRequest: decimal(resolved.price?.perRequest ?? 0),
-        markupPercent: resolved.markupPercent,
+        inputPerMillion: decimal(charged?.inputPerMillion ?? 0),
+        outputPerMillion: decimal(charged?.outputPerMillion ?? 0),
+        perRequest: decimal(charged?.perRequest ?? 0),
+        markupPercent: billable ? resolved.markupPercent : decimal(0),
         gpuWatts: decimal(energy.gpuWatts),
         electricityPricePerKwh: decimal(energy.electricityPricePerKwh),
       },
@@ -92,7 +96,9 @@ export function createUsageProcessor(deps: UsageProcessorDeps) {
         { dropped: result.droppedReferences, customerId: event.customerId, apiKeyId: event.apiKeyId },
         'usage recorded without references that no longer exist (deleted customer, key or price)',
       );
-    if (!price && result.inserted)
+    if (!billable && result.inserted)
+      log.debug({ model: event.model, cacheStatus: event.cacheStatus }, 'not billable: recorded at cost 0');
+    else if (!price && result.inserted)
       log.debug(
         { model: event.model, provider: event.provider },
         'no price applies: request recorded at cost 0',

@@ -20,6 +20,11 @@ export function hourBucket(occurredAt: string): string {
   return hour.toISOString();
 }
 
+/** The UTC day an ISO timestamp falls in, as "YYYY-MM-DD": the `day` of key_daily. */
+export function utcDay(occurredAt: string): string {
+  return new Date(occurredAt).toISOString().slice(0, 10);
+}
+
 /**
  * The values of a map in the order of their keys. Every rollup upserts its rows in this order, so two concurrent
  * batches lock the rows they share in the same order and never deadlock.

@@ -2,8 +2,9 @@ import type { UsageEvent } from '@ollama-gateway/contracts';
 import type { Db } from '@ollama-gateway/db';
 import type { CostBreakdown } from '@ollama-gateway/pricing';
 import { upsertCustomerSpend } from './customer-spend.repository.js';
-import { upsertLatencyHourly } from './latency-hourly.repository.js';
+import { upsertKeyDaily } from './key-daily.repository.js';
 import { text, textOrNull } from './ledger.helpers.js';
+import { upsertModelHourly } from './model-hourly.repository.js';
 import { upsertUsageHourly } from './usage-hourly.repository.js';
 
 /** The prices and energy parameters a row was charged at (after markup), recorded on the row. */
@@ -49,7 +50,7 @@ export interface UsageRepository {
 export interface BatchUsageRepository extends UsageRepository {
   /**
    * Writes many ledger rows in one transaction: one multi-row INSERT … ON CONFLICT (request_id) DO NOTHING
-   * RETURNING, then usage_hourly, latency_hourly and customer_spend for the rows actually inserted only, so a
+   * RETURNING, then usage_hourly, model_hourly, key_daily and customer_spend for the rows actually inserted only, so a
    * replayed job (or the same request id twice in a batch) is counted once. References to a customer, key or price
    * deleted since the request are recorded as null (the usage itself is never dropped); the ones that exist are
    * locked FOR KEY SHARE until commit so they cannot vanish mid-transaction. All or nothing: on error nothing is written.
@@ -150,6 +151,7 @@ export function createUsageRepository(db: Db): BatchUsageRepository {
               markup_percent: at?.markupPercent ?? ZERO,
               gpu_watts: at?.gpuWatts ?? ZERO,
               electricity_price_per_kwh: at?.electricityPricePerKwh ?? ZERO,
+              cache_status: event.cacheStatus ?? null,
             };
           }),
         )
@@ -170,9 +172,10 @@ export function createUsageRepository(db: Db): BatchUsageRepository {
       const inserted = prepared.filter((_, i) => results[i]!.inserted);
       if (inserted.length === 0) return results;
 
+      // Always in this table order (and each in key order): concurrent batches never deadlock.
       await upsertUsageHourly(trx, inserted);
-      const events = inserted.map(({ entry }) => entry.event);
-      await upsertLatencyHourly(trx, events);
+      await upsertModelHourly(trx, inserted);
+      await upsertKeyDaily(trx, inserted);
       await upsertCustomerSpend(trx, inserted);
       return results;
     });

@@ -27,7 +27,12 @@ let client: DashboardClient;
 
 beforeAll(async () => {
   database = await createTestDatabase('dashanalytics');
-  const usage = (
+  /**
+   * A model_hourly row: the sums and the histograms the billing worker would have written (each latency histogram
+   * counts every request; each ttft histogram counts ttft_count; eval_completion_tokens are the completion tokens of
+   * the requests with a generation time, all of them where eval_duration_ns_sum > 0 here).
+   */
+  const row = (
     bucket: string,
     who: typeof A | typeof B,
     v: Partial<{
@@ -39,78 +44,100 @@ beforeAll(async () => {
       ttft_ms_sum: number;
       ttft_count: number;
       eval_duration_ns_sum: number;
+      eval_completion_tokens: number;
       total_cost: string;
       energy_wh: string;
       electricity_cost: string;
       reference_cost: string;
     }>,
-  ) => ({ bucket, customer_id: null, api_key_id: null, ...who, ...v });
-  await database.db
-    .insertInto('usage_hourly')
-    .values([
-      usage('2026-03-15T09:00:00Z', A, {
-        requests: 10,
-        errors: 1,
-        prompt_tokens: 1000,
-        completion_tokens: 500,
-        total_ms_sum: 12_000,
-        ttft_ms_sum: 3000,
-        ttft_count: 8,
-        eval_duration_ns_sum: 5_000_000_000,
-        total_cost: '0.123456789',
-        energy_wh: '1.500000000',
-        electricity_cost: '0.000225000',
-        reference_cost: '0.000450000',
-      }),
-      usage('2026-03-15T10:00:00Z', A, {
-        requests: 5,
-        prompt_tokens: 200,
-        completion_tokens: 100,
-        total_ms_sum: 4000,
-        ttft_ms_sum: 1000,
-        ttft_count: 5,
-        eval_duration_ns_sum: 1_000_000_000,
-        total_cost: '0.000000500',
-        energy_wh: '0.250000000',
-        electricity_cost: '0.000037500',
-        reference_cost: '0.000075000',
-      }),
-      // 00:00 local in Berlin on the 15th (UTC+1): in Berlin's "today", not in UTC's.
-      usage('2026-03-14T23:00:00Z', B, {
-        requests: 4,
-        errors: 4,
-        prompt_tokens: 40,
-        total_ms_sum: 400,
-        total_cost: '0.000001000',
-      }),
-      usage('2026-03-10T12:00:00Z', A, {
-        requests: 1,
-        prompt_tokens: 10,
-        completion_tokens: 30,
-        total_ms_sum: 100,
-        total_cost: '0.000010000',
-      }),
-      // Outside the last 7 days.
-      usage('2026-03-01T00:00:00Z', A, { requests: 100, total_cost: '5' }),
-      // The Berlin DST week (custom range test).
-      usage('2026-03-29T21:00:00Z', B, { requests: 2 }),
-      usage('2026-03-29T22:00:00Z', B, { requests: 3 }),
-    ])
-    .execute();
-  const latency = (bucket: string, who: typeof A | typeof B, lat: number[], ttft: number[]) => ({
+    latency_hist: number[],
+    ttft_hist: number[] = hist({}),
+  ) => ({
     bucket,
     ...who,
-    requests: lat.reduce((a, b) => a + b, 0),
-    latency_hist: lat,
-    ttft_hist: ttft,
+    eval_completion_tokens: (v.eval_duration_ns_sum ?? 0) > 0 ? (v.completion_tokens ?? 0) : 0,
+    ...v,
+    latency_hist,
+    ttft_hist,
   });
   await database.db
-    .insertInto('latency_hourly')
+    .insertInto('model_hourly')
     .values([
-      latency('2026-03-15T09:00:00Z', A, hist({ 10: 9, 20: 1 }), hist({ 5: 8 })),
-      latency('2026-03-15T10:00:00Z', A, hist({ 10: 5 }), hist({ 5: 4, 7: 1 })),
-      latency('2026-03-14T23:00:00Z', B, hist({ 3: 4 }), hist({})),
-      latency('2026-03-10T12:00:00Z', A, hist({ 30: 1 }), hist({})),
+      row(
+        '2026-03-15T09:00:00Z',
+        A,
+        {
+          requests: 10,
+          errors: 1,
+          prompt_tokens: 1000,
+          completion_tokens: 500,
+          total_ms_sum: 12_000,
+          ttft_ms_sum: 3000,
+          ttft_count: 8,
+          eval_duration_ns_sum: 5_000_000_000,
+          total_cost: '0.123456789',
+          energy_wh: '1.500000000',
+          electricity_cost: '0.000225000',
+          reference_cost: '0.000450000',
+        },
+        hist({ 10: 9, 20: 1 }),
+        hist({ 5: 8 }),
+      ),
+      row(
+        '2026-03-15T10:00:00Z',
+        A,
+        {
+          requests: 5,
+          prompt_tokens: 200,
+          completion_tokens: 100,
+          total_ms_sum: 4000,
+          ttft_ms_sum: 1000,
+          ttft_count: 5,
+          eval_duration_ns_sum: 1_000_000_000,
+          total_cost: '0.000000500',
+          energy_wh: '0.250000000',
+          electricity_cost: '0.000037500',
+          reference_cost: '0.000075000',
+        },
+        hist({ 10: 5 }),
+        hist({ 5: 4, 7: 1 }),
+      ),
+      // 00:00 local in Berlin on the 15th (UTC+1): in Berlin's "today", not in UTC's.
+      row(
+        '2026-03-14T23:00:00Z',
+        B,
+        { requests: 4, errors: 4, prompt_tokens: 40, total_ms_sum: 400, total_cost: '0.000001000' },
+        hist({ 3: 4 }),
+      ),
+      row(
+        '2026-03-10T12:00:00Z',
+        A,
+        {
+          requests: 1,
+          prompt_tokens: 10,
+          completion_tokens: 30,
+          total_ms_sum: 100,
+          total_cost: '0.000010000',
+        },
+        hist({ 30: 1 }),
+      ),
+      // Outside the last 7 days.
+      row('2026-03-01T00:00:00Z', A, { requests: 100, total_cost: '5' }, hist({ 0: 100 })),
+      // The Berlin DST week (custom range test).
+      row('2026-03-29T21:00:00Z', B, { requests: 2 }, hist({ 0: 2 })),
+      row('2026-03-29T22:00:00Z', B, { requests: 3 }, hist({ 0: 3 })),
+      // Some requests reported no generation time: 60 of the 90 completion tokens took the 2 s.
+      row(
+        '2026-04-10T10:00:00Z',
+        A,
+        {
+          requests: 3,
+          completion_tokens: 90,
+          eval_duration_ns_sum: 2_000_000_000,
+          eval_completion_tokens: 60,
+        },
+        hist({ 0: 3 }),
+      ),
     ])
     .execute();
   dashboard = await startDashboard({ db: database.db, now: () => NOW });
@@ -204,6 +231,16 @@ describe('GET /api/overview', () => {
     expect((tz.body as { error: { message: string } }).error.message).toMatch(/^tz: /);
     const from = await client.get('/api/overview?period=custom&from=yesterday&to=2026-03-02T00:00:00Z');
     expect((from.body as { error: { message: string } }).error.message).toMatch(/^from: /);
+  });
+
+  it('tokens per second counts only the completion tokens generated in the reported generation time', async () => {
+    const range = 'period=custom&from=2026-04-10T10:00:00Z&to=2026-04-10T11:00:00Z';
+    const overview = overviewSchema.parse((await client.get(`/api/overview?${range}`)).body);
+    expect(overview).toMatchObject({ requests: 3, completionTokens: 90, tokensPerSecond: 30 });
+    const series = timeseriesSchema.parse((await client.get(`/api/timeseries?${range}`)).body);
+    expect(series.points).toEqual([expect.objectContaining({ completionTokens: 90, tokensPerSecond: 30 })]);
+    const models = modelsResponseSchema.parse((await client.get(`/api/models?${range}`)).body);
+    expect(models.data).toEqual([expect.objectContaining({ completionTokens: 90, tokensPerSecond: 30 })]);
   });
 });
 

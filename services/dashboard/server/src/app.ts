@@ -9,10 +9,10 @@ import { requestLogMiddleware } from './middleware/request-log.middleware.js';
 import { securityHeadersMiddleware } from './middleware/security-headers.middleware.js';
 import { csrfMiddleware, requireSession, sessionMiddleware } from './middleware/session.middleware.js';
 import { createCustomersRepository } from './repositories/customers.repository.js';
-import { createLatencyRepository } from './repositories/latency.repository.js';
+import { createKeyUsageRepository } from './repositories/key-usage.repository.js';
 import { createLogsRepository } from './repositories/logs.repository.js';
+import { createModelHourlyRepository } from './repositories/model-hourly.repository.js';
 import { createPricingRepository } from './repositories/pricing.repository.js';
-import { createUsageRepository } from './repositories/usage.repository.js';
 import { adminRoute } from './routes/admin.route.js';
 import { analyticsRoute } from './routes/analytics.route.js';
 import { customersRoute } from './routes/customers.route.js';
@@ -61,9 +61,9 @@ export interface AppDeps {
 /** The dashboard's HTTP app: /api (session, reads, admin mutations), health, metrics, the SPA. No listen. */
 export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? (() => new Date());
-  const usage = createUsageRepository(deps.db);
+  const modelHourly = createModelHourlyRepository(deps.db);
   const resolveRange = createRangeResolver({
-    earliest: () => usage.earliest(),
+    earliest: () => modelHourly.earliest(),
     now,
     defaultTimeZone: deps.timeZone,
   });
@@ -114,11 +114,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(csrfMiddleware(deps.sessions));
   api.use(
     analyticsRoute({
-      analytics: createAnalyticsService({
-        usage,
-        latency: createLatencyRepository(deps.db),
-        currency: deps.currency,
-      }),
+      analytics: createAnalyticsService({ usage: modelHourly, currency: deps.currency }),
       resolveRange,
     }),
   );
@@ -126,7 +122,7 @@ export function createApp(deps: AppDeps): Express {
     customersRoute({
       customers: createCustomersService({
         customers: createCustomersRepository(deps.db),
-        usage,
+        usage: createKeyUsageRepository(deps.db),
         billingTimeZone: deps.billingTimeZone,
         now,
       }),

@@ -1,4 +1,5 @@
 import { customersResponseSchema, keysResponseSchema } from '@ollama-gateway/contracts';
+import { sql } from '@ollama-gateway/db';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, type DashboardClient, startDashboard } from './testing/dashboard-harness.js';
@@ -81,8 +82,26 @@ beforeAll(async () => {
       row('2026-03-14T08:00:00Z', BETA, K3, 9, '1.5'),
       // Outside "today".
       row('2026-03-01T08:00:00Z', ACME, K1, 50, '9'),
+      // January, for the custom ranges that start and end mid-day (powers of two: every row shows in a sum).
+      row('2026-01-10T04:00:00Z', ACME, K1, 1024, '1'),
+      row('2026-01-10T05:00:00Z', ACME, K1, 1, '0.0000005'),
+      row('2026-01-10T23:00:00Z', ACME, K1, 2, '0'),
+      row('2026-01-11T00:00:00Z', ACME, K1, 4, '0.0000005'),
+      row('2026-01-11T12:00:00Z', BETA, K3, 128, '0'),
+      row('2026-01-12T12:00:00Z', ACME, K2, 64, '0'),
+      row('2026-01-12T23:00:00Z', ACME, K1, 8, '0'),
+      row('2026-01-13T00:00:00Z', ACME, K1, 16, '0'),
+      row('2026-01-13T18:00:00Z', ACME, K1, 32, '0'),
+      row('2026-01-13T19:00:00Z', ACME, K1, 2048, '2'),
+      row('2026-01-13T19:00:00Z', BETA, K3, 4096, '4'),
     ])
     .execute();
+  // key_daily holds the same usage per UTC day, as the billing worker writes both in the ledger transaction.
+  await sql`
+    INSERT INTO key_daily (day, customer_id, api_key_id, requests, errors, prompt_tokens, completion_tokens, total_cost)
+    SELECT (bucket AT TIME ZONE 'UTC')::date, customer_id, api_key_id, sum(requests), sum(errors), sum(prompt_tokens),
+      sum(completion_tokens), sum(total_cost)
+    FROM usage_hourly GROUP BY 1, 2, 3`.execute(db);
   await db
     .insertInto('customer_spend')
     .values([
@@ -196,6 +215,58 @@ describe('GET /api/customers', () => {
       ['Beta', 9, '1.500000', 12],
       ['Acme', 8, '0.100000', 58],
       ['Zed', 0, '0.000000', 0],
+    ]);
+  });
+});
+
+describe('a range that starts and ends mid-day', () => {
+  // Whole UTC days from key_daily, the hours at both edges from usage_hourly; 04:00 on the first day and 19:00 on
+  // the last lie outside the range, in the days key_daily sums.
+  const custom = (from: string, to: string) => `period=custom&from=${from}&to=${to}`;
+
+  it('counts the edge hours and the whole days between them exactly once', async () => {
+    const list = async (range: string) =>
+      customersResponseSchema
+        .parse((await client.get(`/api/customers?${range}`)).body)
+        .data.map((c) => [c.name, c.requests, c.errors, c.promptTokens, c.completionTokens, c.billed]);
+    // 05:00 on the 10th to 19:00 on the 13th: 1 + 2 (edge) + 4 + 8 + 64 (whole days) + 16 + 32 (edge) for Acme;
+    // its two halves of a millionth, one in an edge and one in a whole day, are summed before rounding
+    expect(await list(custom('2026-01-10T05:00:00Z', '2026-01-13T19:00:00Z'))).toEqual([
+      ['Beta', 128, 1, 1280, 2560, '0.000000'],
+      ['Acme', 127, 4, 1270, 2540, '0.000001'],
+      ['Zed', 0, 0, 0, 0, '0.000000'],
+    ]);
+    // whole days only
+    expect(await list(custom('2026-01-11T00:00:00Z', '2026-01-13T00:00:00Z'))).toEqual([
+      ['Beta', 128, 1, 1280, 2560, '0.000000'],
+      ['Acme', 76, 2, 760, 1520, '0.000001'],
+      ['Zed', 0, 0, 0, 0, '0.000000'],
+    ]);
+    // no whole day: the hours only, across a midnight
+    expect(await list(custom('2026-01-12T23:00:00Z', '2026-01-13T19:00:00Z'))).toEqual([
+      ['Acme', 56, 3, 560, 1120, '0.000000'],
+      ['Beta', 0, 0, 0, 0, '0.000000'],
+      ['Zed', 0, 0, 0, 0, '0.000000'],
+    ]);
+    // the rows just outside count when the range reaches them
+    expect(await list(custom('2026-01-10T04:00:00Z', '2026-01-13T20:00:00Z'))).toEqual([
+      ['Beta', 4224, 2, 42240, 84480, '4.000000'],
+      ['Acme', 3199, 6, 31990, 63980, '3.000001'],
+      ['Zed', 0, 0, 0, 0, '0.000000'],
+    ]);
+  });
+
+  it('per key, the same composition', async () => {
+    const { data } = keysResponseSchema.parse(
+      (
+        await client.get(
+          `/api/customers/${ACME}/keys?${custom('2026-01-10T05:00:00Z', '2026-01-13T19:00:00Z')}`,
+        )
+      ).body,
+    );
+    expect(data.map((k) => [k.id, k.requests, k.promptTokens, k.completionTokens, k.billed])).toEqual([
+      [K1, 63, 630, 1260, '0.000001'],
+      [K2, 64, 640, 1280, '0.000000'],
     ]);
   });
 });

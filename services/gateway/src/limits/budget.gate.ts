@@ -133,6 +133,9 @@ export interface BudgetGateOptions {
   now?: () => Date;
 }
 
+/** The pricing provider of a request: `ollama` until an upstream call says otherwise. */
+const providerOf = (provider: string) => (provider === 'none' ? 'ollama' : provider);
+
 /**
  * Budgets that cannot be overrun: before the upstream call the request's maximum cost (prompt estimate × input price
  * + max completion tokens × output price + per-request price, at the customer's effective price) is added to a Redis
@@ -154,7 +157,7 @@ export function createBudgetGate(options: BudgetGateOptions): AdmissionGate {
     return resolvePrice(
       rows,
       {
-        provider: context.provider === 'none' ? 'ollama' : context.provider,
+        provider: providerOf(context.provider),
         model: request.model,
         upstreamModel: context.upstreamModel,
         at,
@@ -240,10 +243,16 @@ export function createBudgetGate(options: BudgetGateOptions): AdmissionGate {
         );
       }
 
+      const reservedFor = providerOf(request.context.provider);
       return onceTicket({}, async (usage: Usage, status: number) => {
-        const real = isBillable(usage, status)
-          ? costNano(price, usage.promptTokens, usage.completionTokens)
-          : 0n;
+        // A fallback provider served it (fallback/): its price, as the ledger charges it, not the local one reserved.
+        const settledPrice =
+          providerOf(request.context.provider) === reservedFor ? price : await priceFor(request, limits, at);
+        // An unbilled cache hit (cache.billHits: false) is priced 0 in the ledger: the counter settles to the same.
+        const real =
+          request.context.billable && isBillable(usage, status)
+            ? costNano(settledPrice, usage.promptTokens, usage.completionTokens)
+            : 0n;
         const after = (await runScript(
           options.redis,
           COUNTER_ADJUST,

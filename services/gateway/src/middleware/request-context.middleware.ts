@@ -52,6 +52,13 @@ export function requestContextMiddleware(options: {
       clientIp: clientIpOf(req, fromProxy),
       userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
       startedAt: performance.now(),
+      requestHeader: (name) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+      setResponseHeader: (name, value) => {
+        if (!res.headersSent) res.setHeader(name, value);
+      },
     });
     res.locals.context = context;
     options.recorder.begin?.(context);
@@ -59,6 +66,12 @@ export function requestContextMiddleware(options: {
     res.locals.admission = options.admission ?? noopGate;
     res.setHeader('x-request-id', context.requestId);
     res.once('close', () => {
+      // A streamed answer's host slot (routing/fair-queue.ts) is given back when the response is over.
+      const lease = context.upstreamLease;
+      if (lease) {
+        context.upstreamLease = null;
+        lease.release();
+      }
       const status = res.writableFinished ? (context.outcomeStatus ?? res.statusCode) : CLIENT_CLOSED_REQUEST;
       if (status === CLIENT_CLOSED_REQUEST) context.errorCode ??= 'client_closed_request';
       options.recorder.record(context, status, performance.now());

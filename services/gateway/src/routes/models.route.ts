@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import { modelNotFound } from '../canonical/errors.js';
-import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import type { OpenAIModel } from '../dialects/openai/types.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
+import type { OllamaRouter } from '../routing/ollama.router.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
 import { abortOnClientClose } from '../streaming/abort.js';
 
@@ -13,14 +13,16 @@ export function ownerOf(name: string): string {
   return parts.length >= 2 ? parts[parts.length - 2]! : 'library';
 }
 
-/** OpenAI `GET /v1/models` from Ollama's `/api/tags`, listing only the models the key may use. */
-export function modelsRoute(deps: { ollama: OllamaClient }): Router {
+/**
+ * OpenAI `GET /v1/models` from Ollama's `/api/tags` of every healthy host (merged, aliases included), listing only the
+ * models the key may use.
+ */
+export function modelsRoute(deps: { router: OllamaRouter }): Router {
   const router = Router();
   router.get('/v1/models', async (_req: Request, res: Response) => {
     const context = contextOf(res);
     context.provider = 'ollama';
-    context.upstreamHost = deps.ollama.baseUrl;
-    const tags = await deps.ollama.tags();
+    const tags = await deps.router.listModels({ signal: abortOnClientClose(res) });
     const data: OpenAIModel[] = tags.models
       .filter((model) => !context.key || isModelAllowed(context.key, model.model ?? model.name))
       .map((model) => ({
@@ -40,10 +42,10 @@ export function modelsRoute(deps: { ollama: OllamaClient }): Router {
     const id = Array.isArray(raw) ? raw.join('/') : String(raw);
     context.model = id;
     context.provider = 'ollama';
-    context.upstreamHost = deps.ollama.baseUrl;
-    context.upstreamModel = id;
     if (context.key && !isModelAllowed(context.key, id)) throw modelNotFound(id);
-    const show = await deps.ollama.show(id, abortOnClientClose(res));
+    const target = deps.router.target(id);
+    context.upstreamModel = target.model;
+    const show = await deps.router.show(target, context, abortOnClientClose(res));
     const body: OpenAIModel = {
       id,
       object: 'model',

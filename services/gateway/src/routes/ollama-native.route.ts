@@ -2,13 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { badRequest, forbidden, notFound, upstreamError } from '@ollama-gateway/runtime';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import { upstreamRequestHeaders } from '../clients/ollama/ollama.proxy.js';
 import { inspectNativeRequest, modelNotFoundMessage } from '../dialects/ollama/request.js';
+import { filterModelList } from '../dialects/ollama/response.js';
 import type { NativeEndpoint } from '../dialects/ollama/types.js';
 import { admitRequest } from '../limits/admit.js';
 import { numPredictOf } from '../limits/estimate.js';
 import { contextOf } from '../middleware/request-context.middleware.js';
+import type { OllamaRouter } from '../routing/ollama.router.js';
+import { type RouteTarget, withModelOptions } from '../routing/routing-table.js';
 import { isModelAllowed } from '../services/key-auth.service.js';
 import {
   createOllamaProxyService,
@@ -28,10 +30,14 @@ export const isNativeApiPath = (req: IncomingMessage): boolean => req.url?.start
  * Ollama's native API (`/api/*`) behind the gateway's keys, proxied to Ollama byte for byte (reference §1.7): the
  * method, query, content type and status are kept, NDJSON streams are relayed as they arrive, and our Authorization
  * never reaches Ollama. Models the key may not use look missing; model management needs an admin key.
+ *
+ * With several hosts (routing/): a model-bearing call goes to a host that has the model (its alias resolved and its
+ * forced options written into the body); `/api/tags` and `/api/ps` merge every healthy host's lists; `/api/version`
+ * and model management go to one host (management: the admin's `x-ollama-host: <url>`, else the first healthy one).
  */
-export function ollamaNativeRoute(deps: { ollama: OllamaClient; maxBodyBytes: number }): Router {
+export function ollamaNativeRoute(deps: { router: OllamaRouter; maxBodyBytes: number }): Router {
   const router = Router();
-  const proxy = createOllamaProxyService({ ollama: deps.ollama });
+  const proxy = createOllamaProxyService({ router: deps.router });
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
 
   const modelBearing = (endpoint: NativeEndpoint) => async (req: Request, res: Response) => {
@@ -52,12 +58,37 @@ export function ollamaNativeRoute(deps: { ollama: OllamaClient; maxBodyBytes: nu
       prompt: promptOf(info.json),
       maxCompletionTokens: maxTokensOf(endpoint, info.json),
     });
-    await proxyCall(proxy, req, res, endpoint, body);
+    const target = deps.router.target(info.model);
+    await proxyCall(proxy, req, res, endpoint, routedBody(endpoint, info.json, target, body), target);
   };
 
   const passthrough = (endpoint: NativeEndpoint) => async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : undefined;
-    await proxyCall(proxy, req, res, endpoint, body);
+    await proxyCall(proxy, req, res, endpoint, body, null);
+    if (endpoint === 'manage') void deps.router.checkNow(); // a pulled, created or deleted model is routed at once
+  };
+
+  /** `/api/tags`, `/api/ps`: every healthy host's list merged (tags with the aliases), filtered to the key's models. */
+  const listing = (endpoint: 'tags' | 'ps') => async (_req: Request, res: Response) => {
+    const context = contextOf(res);
+    context.provider = 'ollama';
+    const signal = abortOnClientClose(res);
+    const began = performance.now();
+    let body: unknown;
+    try {
+      body =
+        endpoint === 'tags' ? await deps.router.listModels({ signal }) : await deps.router.listLoaded(signal);
+    } finally {
+      context.upstreamMs += performance.now() - began;
+    }
+    const key = context.key;
+    if (key?.allowedModels?.length) body = filterModelList(body, (model) => isModelAllowed(key, model));
+    context.responseBody = body;
+    res.setHeader(
+      'x-gateway-overhead-ms',
+      (performance.now() - context.startedAt - context.upstreamMs).toFixed(3),
+    );
+    res.json(body);
   };
 
   router.post('/api/chat', rawBody, modelBearing('chat'));
@@ -66,8 +97,8 @@ export function ollamaNativeRoute(deps: { ollama: OllamaClient; maxBodyBytes: nu
   router.post('/api/embeddings', rawBody, modelBearing('embeddings'));
   router.post('/api/show', rawBody, modelBearing('show'));
   // Express answers HEAD with the GET handler: the HEAD is forwarded as HEAD.
-  router.get('/api/tags', passthrough('tags'));
-  router.get('/api/ps', passthrough('ps'));
+  router.get('/api/tags', listing('tags'));
+  router.get('/api/ps', listing('ps'));
   router.get('/api/version', passthrough('version'));
 
   for (const path of ['/api/pull', '/api/push', '/api/create', '/api/copy'])
@@ -76,9 +107,28 @@ export function ollamaNativeRoute(deps: { ollama: OllamaClient; maxBodyBytes: nu
   router.head('/api/blobs/:digest', requireAdmin, passthrough('manage'));
   // Blob uploads can be gigabytes: the request stream itself is forwarded, never read into memory.
   router.post('/api/blobs/:digest', requireAdmin, (req: Request, res: Response) =>
-    proxyCall(proxy, req, res, 'manage', req),
+    proxyCall(proxy, req, res, 'manage', req, null),
   );
   return router;
+}
+
+/**
+ * The body sent upstream: as the client sent it, unless the model is an alias (the real name is written in) or has
+ * forced options (`options.num_ctx`, `keep_alive`; not for /api/show), then re-serialised.
+ */
+function routedBody(
+  endpoint: NativeEndpoint,
+  json: unknown,
+  target: RouteTarget,
+  body: Buffer | undefined,
+): Buffer | undefined {
+  if (!json || typeof json !== 'object' || Array.isArray(json) || !target.model) return body;
+  const forced = endpoint === 'show' ? undefined : target.options;
+  const original = json as Record<string, unknown>;
+  if (forced === undefined && (original.model ?? original.name) === target.model) return body;
+  const out: Record<string, unknown> = { ...original, model: target.model };
+  withModelOptions(out as { options?: Record<string, unknown> }, forced);
+  return Buffer.from(JSON.stringify(out));
 }
 
 /** What a native body sends as prompt (messages, prompt, system, input, tools), for the token estimate. */
@@ -113,6 +163,7 @@ async function proxyCall(
   res: Response,
   endpoint: NativeEndpoint,
   body: Uint8Array | IncomingMessage | undefined,
+  target: RouteTarget | null,
 ): Promise<void> {
   const context = contextOf(res);
   const signal = abortOnClientClose(res);
@@ -126,6 +177,8 @@ async function proxyCall(
         path: req.originalUrl,
         headers: upstreamRequestHeaders(req.headers, { decodedBody: !streamedBody }),
         body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+        target,
+        host: typeof req.headers['x-ollama-host'] === 'string' ? req.headers['x-ollama-host'] : undefined,
       },
       context,
       signal,

@@ -1,5 +1,4 @@
 import type { ChatEvent, ChatRequest, ChatResult } from '../canonical/chat.types.js';
-import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import {
   chunkToEvents,
   finishReasonOf,
@@ -7,6 +6,9 @@ import {
   toOllamaChatRequest,
   toTokenLogprob,
 } from '../clients/ollama/ollama.mapping.js';
+import type { OllamaChatRequest } from '../clients/ollama/ollama.types.js';
+import type { OllamaRouter } from '../routing/ollama.router.js';
+import { type RouteTarget, withModelOptions } from '../routing/routing-table.js';
 import type { RequestContext } from './request-context.js';
 import { accountedEvents, timedUpstream } from './upstream-accounting.js';
 
@@ -25,20 +27,30 @@ export interface ChatService {
   ): Promise<AsyncIterable<ChatEvent>>;
 }
 
-export function createChatService(deps: { ollama: OllamaClient }): ChatService {
-  const { ollama } = deps;
+/**
+ * Chat on the Ollama hosts: the requested model's alias is resolved and its forced options applied (routing/), the
+ * router picks the host (context.upstreamHost) and queues the request fairly; the answer keeps the requested name.
+ */
+export function createChatService(deps: { router: OllamaRouter }): ChatService {
+  const { router } = deps;
 
-  const noteUpstream = (context: RequestContext, request: ChatRequest) => {
+  const upstreamRequest = (
+    request: ChatRequest,
+    context: RequestContext,
+    stream: boolean,
+  ): { target: RouteTarget; body: OllamaChatRequest } => {
+    const target = router.target(request.model);
     context.provider = 'ollama';
-    context.upstreamHost = ollama.baseUrl;
-    context.upstreamModel = request.model;
+    context.upstreamModel = target.model;
+    const body = toOllamaChatRequest({ ...request, model: target.model, stream });
+    return { target, body: withModelOptions(body, target.options) };
   };
 
   return {
     async complete(request, context, signal) {
-      noteUpstream(context, request);
+      const { target, body } = upstreamRequest(request, context, false);
       const chunk = await timedUpstream(context, () =>
-        ollama.chat(toOllamaChatRequest({ ...request, stream: false }), signal),
+        router.call(target, context, signal, (ollama) => ollama.chat(body, signal)),
       );
       const message = chunk.message ?? {};
       const events = chunkToEvents({ ...chunk, done: true }, { sawToolCall: false });
@@ -60,9 +72,9 @@ export function createChatService(deps: { ollama: OllamaClient }): ChatService {
     },
 
     async stream(request, context, signal) {
-      noteUpstream(context, request);
+      const { target, body } = upstreamRequest(request, context, true);
       const lines = await timedUpstream(context, () =>
-        ollama.chatStream(toOllamaChatRequest({ ...request, stream: true }), signal),
+        router.call(target, context, signal, (ollama) => ollama.chatStream(body, signal), 'stream'),
       );
       const state = { sawToolCall: false };
       return accountedEvents(lines, (line) => chunkToEvents(line, state), context);

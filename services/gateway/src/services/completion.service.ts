@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { ChatEvent, UpstreamTimings } from '../canonical/chat.types.js';
 import type { CompletionRequest, CompletionResult } from '../canonical/completion.types.js';
-import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import { finishReasonOf, timingsOf } from '../clients/ollama/ollama.mapping.js';
 import type { OllamaGenerateChunk, OllamaGenerateRequest } from '../clients/ollama/ollama.types.js';
+import type { OllamaRouter } from '../routing/ollama.router.js';
+import { type RouteTarget, withModelOptions } from '../routing/routing-table.js';
 import type { RequestContext } from './request-context.js';
 import { accountedEvents, timedUpstream } from './upstream-accounting.js';
 
@@ -84,18 +85,26 @@ function sumTimings(all: UpstreamTimings[]): UpstreamTimings {
   };
 }
 
-export function createCompletionService(deps: { ollama: OllamaClient }): CompletionService {
-  const { ollama } = deps;
+export function createCompletionService(deps: { router: OllamaRouter }): CompletionService {
+  const { router } = deps;
 
-  const noteUpstream = (context: RequestContext, request: CompletionRequest) => {
+  /** The `/api/generate` body for the real model (alias resolved, forced options applied). */
+  const upstreamRequest = (
+    request: CompletionRequest,
+    target: RouteTarget,
+    stream: boolean,
+  ): OllamaGenerateRequest =>
+    withModelOptions(toOllamaGenerateRequest({ ...request, model: target.model, stream }), target.options);
+  const targetOf = (context: RequestContext, request: CompletionRequest): RouteTarget => {
+    const target = router.target(request.model);
     context.provider = 'ollama';
-    context.upstreamHost = ollama.baseUrl;
-    context.upstreamModel = request.model;
+    context.upstreamModel = target.model;
+    return target;
   };
 
   return {
     async complete(requests, context, signal) {
-      if (requests.length > 0) noteUpstream(context, requests[0]!);
+      const target = requests.length > 0 ? targetOf(context, requests[0]!) : null;
       // One failed call aborts its siblings (they would only burn GPU time for an answer nobody gets).
       const siblings = new AbortController();
       const abort = () => siblings.abort();
@@ -107,9 +116,9 @@ export function createCompletionService(deps: { ollama: OllamaClient }): Complet
         results = await Promise.all(
           requests.map(async (request) => {
             try {
-              const chunk = await ollama.generate(
-                toOllamaGenerateRequest({ ...request, stream: false }),
-                siblings.signal,
+              const body = upstreamRequest(request, target!, false);
+              const chunk = await router.call(target!, context, siblings.signal, (ollama) =>
+                ollama.generate(body, siblings.signal),
               );
               return toCompletionResult(request.model, chunk);
             } catch (error) {
@@ -134,9 +143,10 @@ export function createCompletionService(deps: { ollama: OllamaClient }): Complet
     },
 
     async stream(request, context, signal) {
-      noteUpstream(context, request);
+      const target = targetOf(context, request);
+      const body = upstreamRequest(request, target, true);
       const lines = await timedUpstream(context, () =>
-        ollama.generateStream(toOllamaGenerateRequest({ ...request, stream: true }), signal),
+        router.call(target, context, signal, (ollama) => ollama.generateStream(body, signal), 'stream'),
       );
       return accountedEvents(lines, generateChunkToEvents, context);
     },

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { upstreamError } from '@ollama-gateway/runtime';
 import type { EmbeddingRequest, EmbeddingResult } from '../canonical/completion.types.js';
-import type { OllamaClient } from '../clients/ollama/ollama.client.js';
-import type { OllamaEmbedRequest } from '../clients/ollama/ollama.types.js';
+import type { OllamaEmbedRequest, OllamaEmbedResponse } from '../clients/ollama/ollama.types.js';
+import type { OllamaRouter } from '../routing/ollama.router.js';
+import { withModelOptions } from '../routing/routing-table.js';
 import type { RequestContext } from './request-context.js';
 
 export interface EmbeddingService {
@@ -19,17 +20,21 @@ export function toOllamaEmbedRequest(request: EmbeddingRequest): OllamaEmbedRequ
   return body;
 }
 
-export function createEmbeddingService(deps: { ollama: OllamaClient }): EmbeddingService {
-  const { ollama } = deps;
+export function createEmbeddingService(deps: { router: OllamaRouter }): EmbeddingService {
+  const { router } = deps;
   return {
     async embed(request, context, signal) {
+      const target = router.target(request.model);
       context.provider = 'ollama';
-      context.upstreamHost = ollama.baseUrl;
-      context.upstreamModel = request.model;
+      context.upstreamModel = target.model;
+      const body = withModelOptions(
+        toOllamaEmbedRequest({ ...request, model: target.model }),
+        target.options,
+      );
       const began = performance.now();
-      let response: Awaited<ReturnType<OllamaClient['embed']>>;
+      let response: OllamaEmbedResponse;
       try {
-        response = await ollama.embed(toOllamaEmbedRequest(request), signal);
+        response = await router.call(target, context, signal, (ollama) => ollama.embed(body, signal));
       } finally {
         context.upstreamMs += performance.now() - began;
       }

@@ -1,8 +1,9 @@
 import type { UsageEvent } from '@ollama-gateway/contracts';
 import { boundedLabel, Counter, Gauge, Histogram, type Registry } from '@ollama-gateway/runtime';
+import type { CacheMetrics } from '../cache/caching-chat.service.js';
 
 /** The gateway's Prometheus series, observed once per finished request by the usage recorder. */
-export interface GatewayMetrics {
+export interface GatewayMetrics extends CacheMetrics {
   readonly registry: Registry;
   /** One finished request (its usage event): counters, histograms. */
   observe(event: UsageEvent): void;
@@ -94,6 +95,23 @@ export function createGatewayMetrics(options: {
     help: 'API requests currently being handled (streams included).',
     registers,
   });
+  const cacheRequests = new Counter({
+    name: 'gateway_cache_requests_total',
+    help: 'Chat requests by response-cache result (hit | miss | bypass), by dialect. Absent while the cache is off.',
+    labelNames: ['dialect', 'result'] as const,
+    registers,
+  });
+  const cacheWrites = new Counter({
+    name: 'gateway_cache_writes_total',
+    help: 'Answers offered to the response cache, by outcome (stored | too_large | error).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const cacheReadErrors = new Counter({
+    name: 'gateway_cache_read_errors_total',
+    help: 'Response-cache lookups that failed (Redis down or slow): the request went upstream as a miss.',
+    registers,
+  });
   const spoolSize = options.spoolSize;
   new Gauge({
     name: 'gateway_spool_events',
@@ -118,7 +136,10 @@ export function createGatewayMetrics(options: {
       if (event.promptTokens > 0) tokens.inc({ dialect, model, kind: 'prompt' }, event.promptTokens);
       if (event.completionTokens > 0)
         tokens.inc({ dialect, model, kind: 'completion' }, event.completionTokens);
+      if (event.cacheStatus) cacheRequests.inc({ dialect, result: event.cacheStatus });
     },
+    cacheWrite: (outcome) => cacheWrites.inc({ outcome }),
+    cacheReadError: () => cacheReadErrors.inc(),
     requestStarted: () => inFlight.inc(),
     requestEnded: () => inFlight.dec(),
   };

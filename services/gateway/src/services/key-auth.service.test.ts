@@ -27,6 +27,7 @@ const authKey = (fields: Partial<AuthKey> = {}): AuthKey => ({
   rpmLimit: null,
   tpmLimit: null,
   maxConcurrency: null,
+  priority: 0,
   expiresAt: null,
   revokedAt: null,
   customerStatus: 'active',

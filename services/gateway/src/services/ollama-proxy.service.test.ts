@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OllamaClient } from '../clients/ollama/ollama.client.js';
 import type { OllamaRawRequest } from '../clients/ollama/ollama.proxy.js';
+import { singleHostRouter } from '../testing/routing-harness.js';
 import type { AuthKey } from './key-auth.service.js';
 import { createOllamaProxyService, type NativeCall } from './ollama-proxy.service.js';
 import { newRequestContext } from './request-context.js';
@@ -24,7 +25,7 @@ function fakeOllama(answer: { status?: number; type: string; chunks: string[]; f
       };
     },
   } as unknown as OllamaClient;
-  return { ollama, calls };
+  return { router: singleHostRouter({ url: ollama.baseUrl, client: ollama }), calls };
 }
 
 const context = (key: Partial<AuthKey> | null = null) => {
@@ -47,6 +48,7 @@ const call = (endpoint: NativeCall['endpoint'], path = `/api/${endpoint}`): Nati
   path,
   headers: { 'content-type': 'application/json' },
   body: Buffer.from('{}'),
+  target: { model: 'llama3.2', key: 'llama3.2:latest', options: undefined },
 });
 
 const NDJSON = 'application/x-ndjson';
@@ -64,9 +66,9 @@ async function drain(chunks: AsyncIterable<Buffer>): Promise<string> {
 describe('ollama proxy service', () => {
   it('relays the bytes unchanged and takes exact usage from the final line', async () => {
     const upstream = [token('He'), token('l').slice(0, 10), token('l').slice(10) + token('lo'), final];
-    const { ollama, calls } = fakeOllama({ type: NDJSON, chunks: upstream });
+    const { router, calls } = fakeOllama({ type: NDJSON, chunks: upstream });
     const ctx = context();
-    const answer = await createOllamaProxyService({ ollama }).open(
+    const answer = await createOllamaProxyService({ router }).open(
       call('chat'),
       ctx,
       new AbortController().signal,
@@ -173,7 +175,7 @@ describe('ollama proxy service', () => {
     ] as const) {
       const list = fakeOllama({ type: 'application/json; charset=utf-8', chunks: [tags] });
       const listAnswer = await createOllamaProxyService(list).open(
-        { ...call('tags'), method: 'GET', body: undefined },
+        { ...call('tags'), method: 'GET', body: undefined, target: null },
         context(key as Partial<AuthKey> | null),
         new AbortController().signal,
       );

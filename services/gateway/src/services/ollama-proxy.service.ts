@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import type { OllamaClient } from '../clients/ollama/ollama.client.js';
-import { clientResponseHeaders } from '../clients/ollama/ollama.proxy.js';
+import {
+  clientResponseHeaders,
+  type OllamaRawRequest,
+  type OllamaRawResponse,
+} from '../clients/ollama/ollama.proxy.js';
 import {
   assembleStreamedAnswer,
   errorMessageOf,
@@ -12,6 +15,8 @@ import {
 } from '../dialects/ollama/response.js';
 import { NdjsonScanner } from '../dialects/ollama/stream.js';
 import { type NativeChunk, type NativeEndpoint, TOKEN_STREAM_ENDPOINTS } from '../dialects/ollama/types.js';
+import type { OllamaRouter } from '../routing/ollama.router.js';
+import type { RouteTarget } from '../routing/routing-table.js';
 import { isModelAllowed } from './key-auth.service.js';
 import type { RequestContext } from './request-context.js';
 
@@ -27,6 +32,12 @@ export interface NativeCall {
   path: string;
   headers: Record<string, string | string[]>;
   body?: Uint8Array | Readable;
+  /**
+   * The model the call is routed on (alias resolved: routing/), or null for calls that name none (version, model
+   * management), which go to `host` (the admin's `x-ollama-host`) or the first healthy host.
+   */
+  target: RouteTarget | null;
+  host?: string | undefined;
 }
 
 /** How a relayed NDJSON stream ended. */
@@ -59,18 +70,31 @@ export interface OllamaProxyService {
   open(call: NativeCall, context: RequestContext, signal: AbortSignal): Promise<NativeAnswer>;
 }
 
-export function createOllamaProxyService(deps: { ollama: OllamaClient }): OllamaProxyService {
-  const { ollama } = deps;
+export function createOllamaProxyService(deps: { router: OllamaRouter }): OllamaProxyService {
+  const { router } = deps;
+
+  /** Model-bearing calls go where the model is (retried elsewhere before an answer); the others to one host. */
+  const send = (call: NativeCall, context: RequestContext, request: OllamaRawRequest) => {
+    if (call.target)
+      return router.proxy(call.target, context, request, {
+        // /api/show reads metadata: it takes no slot of the host's fair queue.
+        mode: call.endpoint === 'show' ? 'light' : 'stream',
+        // A streamed request body (blob upload) cannot be sent twice.
+        retry: call.body === undefined || call.body instanceof Uint8Array,
+      });
+    const host = router.hostFor(call.host);
+    context.upstreamHost = host.url;
+    return host.client.raw(request);
+  };
 
   return {
     async open(call, context, signal) {
       context.provider = 'ollama';
-      context.upstreamHost = ollama.baseUrl;
-      if (context.model) context.upstreamModel = context.model;
+      if (call.target?.model) context.upstreamModel = call.target.model;
       const began = performance.now();
-      let response: Awaited<ReturnType<OllamaClient['raw']>>;
+      let response: OllamaRawResponse;
       try {
-        response = await ollama.raw({
+        response = await send(call, context, {
           method: call.method,
           path: call.path,
           headers: call.headers,

@@ -1,4 +1,4 @@
-import type { Dialect, Provider } from '@ollama-gateway/contracts';
+import type { CacheStatus, Dialect, Provider } from '@ollama-gateway/contracts';
 import type { UpstreamTimings, Usage } from '../canonical/chat.types.js';
 import type { AdmissionTicket } from '../limits/admission.js';
 import type { AuthKey } from './key-auth.service.js';
@@ -36,6 +36,20 @@ export interface RequestContext {
   outcomeStatus: number | null;
   /** The admission ticket (rate limits, budget) once the request was let through; settled when the response closes. */
   admission: AdmissionTicket | null;
+  /** The response cache's verdict (cache/caching-chat.service.ts); null where no cache applies. */
+  cacheStatus: CacheStatus | null;
+  /** false: the usage is recorded but priced at 0 (a cache hit with `cache.billHits: false`). */
+  billable: boolean;
+  /** A request header (lower-case name; repeated headers joined with ", "): lets services read per-request directives. */
+  requestHeader: (name: string) => string | undefined;
+  /** Sets a response header while the response has not started (no-op after): lets services report, e.g. x-cache. */
+  setResponseHeader: (name: string, value: string) => void;
+  /** Milliseconds the request waited in its host's fair queue (routing/fair-queue.ts); null when it did not wait. */
+  queueWaitMs: number | null;
+  /** Its place in that queue when it joined (1 = next), or null when it did not wait. */
+  queuePosition: number | null;
+  /** The host slot a streamed answer holds (routing/): released by the middleware when the response closes. */
+  upstreamLease: { release(): void } | null;
 }
 
 export function newRequestContext(fields: {
@@ -45,8 +59,12 @@ export function newRequestContext(fields: {
   clientIp: string | null;
   userAgent: string | null;
   startedAt: number;
+  requestHeader?: RequestContext['requestHeader'];
+  setResponseHeader?: RequestContext['setResponseHeader'];
 }): RequestContext {
   return {
+    requestHeader: () => undefined,
+    setResponseHeader: () => {},
     ...fields,
     occurredAt: new Date().toISOString(),
     key: null,
@@ -65,5 +83,10 @@ export function newRequestContext(fields: {
     responseBody: null,
     outcomeStatus: null,
     admission: null,
+    cacheStatus: null,
+    billable: true,
+    queueWaitMs: null,
+    queuePosition: null,
+    upstreamLease: null,
   };
 }

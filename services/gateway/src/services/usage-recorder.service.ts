@@ -42,6 +42,8 @@ export function toUsageEvent(context: RequestContext, status: number, endedAt: n
     totalDurationNs: timings?.totalDurationNs ?? null,
     clientIp: clip(context.clientIp, 64),
     userAgent: clip(context.userAgent, 512),
+    cacheStatus: context.cacheStatus,
+    billable: context.billable,
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type Db,
 } from '@ollama-gateway/db';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
-import { type OllamaSim, type SimConfig, startOllamaSim } from '@ollama-gateway/ollama-sim';
+import type { OllamaSim, SimConfig } from '@ollama-gateway/ollama-sim';
 import {
   createLogger,
   createMetricsRegistry,
@@ -28,16 +28,19 @@ import {
 } from '@ollama-gateway/runtime';
 import { Queue } from 'bullmq';
 import { createApp } from '../app.js';
-import { createOllamaClient } from '../clients/ollama/ollama.client.js';
+import { type CacheConfig, type CacheConfigInput, cacheConfigSchema } from '../cache/cache.config.js';
+import { createRedisCacheStore } from '../cache/cache.store.js';
+import { createCachingChatService } from '../cache/caching-chat.service.js';
 import type { AdmissionGate } from '../limits/admission.js';
 import { createEventPublisher } from '../producers/event.publisher.js';
 import { createSpool } from '../producers/spool.js';
 import { createAdminService } from '../services/admin.service.js';
-import { createChatService } from '../services/chat.service.js';
+import { type ChatService, createChatService } from '../services/chat.service.js';
 import { createGatewayMetrics } from '../services/gateway.metrics.js';
 import type { ImageFetcher } from '../services/image-fetcher.service.js';
 import { createKeyAuthService, type KeyAuthService } from '../services/key-auth.service.js';
 import { createUsageRecorder } from '../services/usage-recorder.service.js';
+import { type RoutedHosts, startRoutedHosts, type TestConfigInput } from './routing-harness.js';
 
 export const TEST_HASH_SECRET = 'test-hash-secret-0123456789';
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789';
@@ -46,7 +49,11 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export interface TestGateway {
   /** Base URL of the gateway app, e.g. http://127.0.0.1:40123 */
   url: string;
+  /** The first simulator (`sims[0]`). */
   sim: OllamaSim;
+  /** Every simulator, one Ollama host each (see `sims` in the options), with the router and config store over them. */
+  sims: OllamaSim[];
+  routing: RoutedHosts;
   database: TestDatabase;
   /** A valid customer key. */
   key: string;
@@ -82,6 +89,12 @@ export interface TestKeyOptions {
 export async function startTestGateway(
   options: {
     sim?: Partial<SimConfig>;
+    /** Several simulators (one Ollama host each, in this order) instead of the one `sim` configures. */
+    sims?: Partial<SimConfig>[];
+    /** Config file sections (aliases, modelOptions, queue, health, breaker, or hosts of your own): routing-harness.ts. */
+    config?: TestConfigInput;
+    /** Active health checks of the hosts (default off: they show up in the simulators' request counts). */
+    healthChecks?: boolean;
     label?: string;
     imageFetcher?: ImageFetcher;
     /** Admission gates (rate limits, quotas, budget) built over the test's database and Redis. */
@@ -100,17 +113,30 @@ export async function startTestGateway(
     billingTimeZone?: string;
     /** Serve GET /metrics as main.ts does (a private registry; no process metrics). Default off. */
     metrics?: boolean;
+    /**
+     * The response cache in front of the chat service (Redis keys under `<prefix>:cache`): the `cache` config section
+     * (enabled unless it says otherwise), or a getter a test can change between requests.
+     */
+    cache?: CacheConfigInput | (() => CacheConfig);
+    /** Wraps the routed chat service, inside the cache, as main.ts does with the fallback chain (fallback/). */
+    wrapChat?: (chat: ChatService) => ChatService;
   } = {},
 ): Promise<TestGateway> {
   const database = options.shared?.database ?? (await createTestDatabase(options.label ?? 'gateway'));
-  const sim = await startOllamaSim({ port: 0, ...options.sim });
   const spoolDir = await mkdtemp(join(tmpdir(), 'ogw-spool-'));
+  const routing = await startRoutedHosts({
+    dir: spoolDir,
+    sims: options.sims ?? [options.sim ?? {}],
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.healthChecks ? { healthChecks: true } : {}),
+  });
+  const { router } = routing;
+  const sim = routing.sims[0]!;
   const prefix =
     options.shared?.prefix ??
     `test-gw-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const logger = createLogger('gateway-test', 'silent');
   const redis = createRedis(REDIS_URL, 'producer', 'gateway-test');
-  const ollama = createOllamaClient({ baseUrl: sim.url, headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000 });
   const spool = createSpool(spoolDir);
   const publisher = createEventPublisher({ redis, prefix, spool, logger, replayIntervalMs: 200 });
   const metrics = options.metrics
@@ -129,11 +155,29 @@ export async function startTestGateway(
     ? createRedis(REDIS_URL, 'client', 'gateway-test-keys')
     : null;
   if (keyEvents) await subscribeKeyChanged(keyEvents, prefix, (keyId) => auth.evict(keyId));
+  const cacheOption = options.cache;
+  const cacheConfig =
+    typeof cacheOption === 'function'
+      ? cacheOption
+      : (() => {
+          const parsed = cacheConfigSchema.parse({ enabled: true, ...cacheOption });
+          return () => parsed;
+        })();
+  const local = createChatService({ router });
+  const routed = options.wrapChat ? options.wrapChat(local) : local;
+  const chat = cacheOption
+    ? createCachingChatService(routed, {
+        store: createRedisCacheStore({ redis, prefix: `${prefix}:cache` }),
+        config: cacheConfig,
+        logger,
+        ...(metrics ? { metrics } : {}),
+      })
+    : routed;
   const app = createApp({
     logger,
     auth,
-    chat: createChatService({ ollama }),
-    ollama,
+    chat,
+    router,
     recorder: createUsageRecorder({ publisher, logBodies: true, ...(metrics ? { metrics } : {}) }),
     ...(metrics ? { metrics: metrics.registry } : {}),
     internalSecret: TEST_INTERNAL_SECRET,
@@ -149,7 +193,7 @@ export async function startTestGateway(
       token: options.adminToken,
       service: createAdminService({
         db: database.db,
-        ollama,
+        ollama: router.catalog,
         hashSecret: TEST_HASH_SECRET,
         timeZone: options.billingTimeZone ?? 'UTC',
         ...(options.publishChanges
@@ -203,6 +247,8 @@ export async function startTestGateway(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     sim,
+    sims: routing.sims,
+    routing,
     database,
     key: first.key,
     keyId: first.keyId,
@@ -219,14 +265,17 @@ export async function startTestGateway(
       await new Promise((resolve) => server.close(resolve));
       await publisher.close();
       await auth.close();
-      await ollama.close();
       for (const queue of Object.values(queues)) {
         await queue.obliterate({ force: true }).catch(() => {});
         await queue.close();
       }
+      if (cacheOption && !options.shared) {
+        const cacheKeys = await redis.keys(`${prefix}:cache:*`).catch(() => []);
+        if (cacheKeys.length > 0) await redis.del(...cacheKeys).catch(() => {});
+      }
       redis.disconnect();
       keyEvents?.disconnect();
-      await sim.close();
+      await routing.close();
       if (!options.shared) await database.drop();
       await rm(spoolDir, { recursive: true, force: true });
     },

@@ -116,6 +116,22 @@ const LIST_COLUMNS = sql`
   l.model, l.endpoint, l.dialect, l.status, l.stream, l.duration_ms, l.error,
   ${PREVIEW} AS preview`;
 
+/**
+ * A search with at most this many matches reads them through the GIN index and sorts them (fast however old they
+ * are); one with more walks the time index newest first, where the 20 newest matches come after a short walk. Asking
+ * Postgres to choose with LIMIT 20 goes wrong for rare words: it walks the whole time index looking for them.
+ */
+const RARE_SEARCH_MATCHES = 2000;
+
+/** True when the search has at most RARE_SEARCH_MATCHES matches (counted through the GIN index, stopping early). */
+async function isRareSearch(db: Db, q: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM request_logs WHERE search @@ websearch_to_tsquery('simple', ${q})
+      LIMIT ${RARE_SEARCH_MATCHES + 1}) m`.execute(db);
+  return (rows[0]?.n ?? 0) <= RARE_SEARCH_MATCHES;
+}
+
 export function createLogsRepository(db: Db): LogsRepository {
   return {
     async list(f) {
@@ -131,14 +147,22 @@ export function createLogsRepository(db: Db): LogsRepository {
       if (f.dialect) where.push(sql`l.dialect = ${f.dialect}`);
       if (f.from) where.push(sql`l.occurred_at >= ${f.from}`);
       if (f.to) where.push(sql`l.occurred_at < ${f.to}`);
-      if (f.q) where.push(sql`l.search @@ websearch_to_tsquery('simple', ${f.q})`);
       if (f.before)
         where.push(
           sql`(l.occurred_at, l.id) < (${f.before.occurredAt}::timestamptz, ${f.before.id}::bigint)`,
         );
+      let source = sql`request_logs l`;
+      if (f.q && (await isRareSearch(db, f.q))) {
+        // MATERIALIZED keeps the planner from turning this back into a walk of the time index.
+        source = sql`(WITH hits AS MATERIALIZED (
+            SELECT id FROM request_logs WHERE search @@ websearch_to_tsquery('simple', ${f.q}))
+          SELECT r.* FROM hits JOIN request_logs r USING (id)) l`;
+      } else if (f.q) {
+        where.push(sql`l.search @@ websearch_to_tsquery('simple', ${f.q})`);
+      }
       const { rows } = await sql<LogListRow>`
         SELECT ${LIST_COLUMNS}
-        FROM request_logs l
+        FROM ${source}
         LEFT JOIN customers c ON c.id = l.customer_id
         LEFT JOIN api_keys k ON k.id = l.api_key_id
         WHERE ${sql.join(where, sql` AND `)}

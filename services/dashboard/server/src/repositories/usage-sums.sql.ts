@@ -11,7 +11,11 @@ export const ZERO_MONEY = '0.000000';
 /** An exact SQL numeric expression as a money string of scale MONEY_SCALE. */
 export const moneyText = (expression: string) => `round(coalesce(${expression}, 0), ${MONEY_SCALE})::text`;
 
-/** The aggregates every usage panel reads from usage_hourly (alias `u`). Counts as float8 (exact below 2^53). */
+/**
+ * The aggregates the overview and models panels read from model_hourly (alias `u`). Counts as float8 (exact below
+ * 2^53). Tokens per second over the requests that report a generation time: eval_completion_tokens counts exactly
+ * their completion tokens.
+ */
 export const USAGE_SUMS = sql.raw(`
   coalesce(sum(u.requests), 0)::float8 AS requests,
   coalesce(sum(u.errors), 0)::float8 AS errors,
@@ -20,8 +24,8 @@ export const USAGE_SUMS = sql.raw(`
   coalesce(sum(u.total_ms_sum), 0)::float8 AS total_ms_sum,
   coalesce(sum(u.ttft_ms_sum), 0)::float8 AS ttft_ms_sum,
   coalesce(sum(u.ttft_count), 0)::float8 AS ttft_count,
-  coalesce(sum(u.completion_tokens) FILTER (WHERE u.eval_duration_ns_sum > 0), 0)::float8 AS eval_tokens,
-  coalesce(sum(u.eval_duration_ns_sum) FILTER (WHERE u.eval_duration_ns_sum > 0), 0)::float8 AS eval_ns,
+  coalesce(sum(u.eval_completion_tokens), 0)::float8 AS eval_tokens,
+  coalesce(sum(u.eval_duration_ns_sum), 0)::float8 AS eval_ns,
   ${moneyText('sum(u.total_cost)')} AS billed,
   ${moneyText('sum(u.energy_wh)')} AS energy_wh,
   ${moneyText('sum(u.electricity_cost)')} AS electricity_cost,
@@ -48,29 +52,11 @@ export interface UsageSums {
   cost_per_request: string;
 }
 
-export const EMPTY_USAGE_SUMS: UsageSums = {
-  requests: 0,
-  errors: 0,
-  prompt_tokens: 0,
-  completion_tokens: 0,
-  total_ms_sum: 0,
-  ttft_ms_sum: 0,
-  ttft_count: 0,
-  eval_tokens: 0,
-  eval_ns: 0,
-  billed: ZERO_MONEY,
-  energy_wh: ZERO_MONEY,
-  electricity_cost: ZERO_MONEY,
-  reference_cost: ZERO_MONEY,
-  savings: ZERO_MONEY,
-  cost_per_request: ZERO_MONEY,
-};
-
 const histogramSums = (column: string) =>
-  `ARRAY[${Array.from({ length: LATENCY_HISTOGRAM_BUCKETS }, (_, i) => `coalesce(sum(h.${column}[${i + 1}]), 0)`).join(', ')}]::float8[]`;
+  `ARRAY[${Array.from({ length: LATENCY_HISTOGRAM_BUCKETS }, (_, i) => `coalesce(sum(u.${column}[${i + 1}]), 0)`).join(', ')}]::float8[]`;
 
 /**
- * The element-wise sums of latency_hourly's histograms (alias `h`), one aggregate per bucket: measured about 4×
+ * The element-wise sums of model_hourly's histograms (alias `u`), one aggregate per bucket: measured about 4×
  * faster than unnest … WITH ORDINALITY + GROUP BY (150k rollup rows: 0.7 s against 3.1 s).
  */
 export const HISTOGRAM_SUMS = sql.raw(
@@ -81,3 +67,28 @@ export interface HistogramSums {
   latency: number[];
   ttft: number[];
 }
+
+/**
+ * The aggregates the customers and keys panels read (alias `k`: rows of key_daily and usage_hourly, which share these
+ * column names).
+ */
+export const KEY_SUMS = sql.raw(`
+  coalesce(sum(k.requests), 0)::float8 AS requests,
+  coalesce(sum(k.errors), 0)::float8 AS errors,
+  coalesce(sum(k.prompt_tokens), 0)::float8 AS prompt_tokens,
+  coalesce(sum(k.completion_tokens), 0)::float8 AS completion_tokens,
+  ${moneyText('sum(k.total_cost)')} AS billed`);
+
+/** One row of KEY_SUMS. */
+export type KeySums = Pick<
+  UsageSums,
+  'requests' | 'errors' | 'prompt_tokens' | 'completion_tokens' | 'billed'
+>;
+
+export const EMPTY_KEY_SUMS: KeySums = {
+  requests: 0,
+  errors: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  billed: ZERO_MONEY,
+};

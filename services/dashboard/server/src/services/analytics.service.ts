@@ -1,6 +1,5 @@
 import type { ModelsResponse, Overview, Timeseries } from '@ollama-gateway/contracts';
-import type { LatencyRepository } from '../repositories/latency.repository.js';
-import type { UsageRepository } from '../repositories/usage.repository.js';
+import type { ModelHourlyRepository } from '../repositories/model-hourly.repository.js';
 import { ZERO_MONEY } from '../repositories/usage-sums.sql.js';
 import { type Range, toResolvedRange } from './range.service.js';
 import { averagesOf, p95, ratio, tokensPerSecond } from './usage-stats.js';
@@ -11,18 +10,14 @@ export interface AnalyticsService {
   models(range: Range): Promise<ModelsResponse>;
 }
 
-const modelKey = (row: { model: string; provider: string; upstream_host: string | null }) =>
-  JSON.stringify([row.model, row.provider, row.upstream_host]);
-
-/** The overview, timeseries and models panels: rollups only (usage_hourly, latency_hourly). */
+/** The overview, timeseries and models panels: one rollup only (model_hourly, with its latency histograms). */
 export function createAnalyticsService(deps: {
-  usage: UsageRepository;
-  latency: LatencyRepository;
+  usage: ModelHourlyRepository;
   currency: string;
 }): AnalyticsService {
   return {
     async overview(range) {
-      const [sums, histograms] = await Promise.all([deps.usage.totals(range), deps.latency.totals(range)]);
+      const sums = await deps.usage.totals(range);
       const averages = averagesOf(sums);
       return {
         range: toResolvedRange(range),
@@ -33,9 +28,9 @@ export function createAnalyticsService(deps: {
         promptTokens: sums.prompt_tokens,
         completionTokens: sums.completion_tokens,
         avgLatencyMs: averages.avgLatencyMs,
-        p95LatencyMs: p95(histograms.latency),
+        p95LatencyMs: p95(sums.latency),
         avgTtftMs: averages.avgTtftMs,
-        p95TtftMs: p95(histograms.ttft),
+        p95TtftMs: p95(sums.ttft),
         tokensPerSecond: averages.tokensPerSecond,
         energyWh: sums.energy_wh,
         electricityCost: sums.electricity_cost,
@@ -64,12 +59,10 @@ export function createAnalyticsService(deps: {
     },
 
     async models(range) {
-      const [rows, histograms] = await Promise.all([deps.usage.byModel(range), deps.latency.byModel(range)]);
-      const byKey = new Map(histograms.map((h) => [modelKey(h), h]));
+      const rows = await deps.usage.byModel(range);
       return {
         range: toResolvedRange(range),
         data: rows.map((row) => {
-          const h = byKey.get(modelKey(row));
           const averages = averagesOf(row);
           return {
             model: row.model,
@@ -79,9 +72,9 @@ export function createAnalyticsService(deps: {
             errors: row.errors,
             successRate: ratio(row.requests - row.errors, row.requests),
             avgLatencyMs: averages.avgLatencyMs,
-            p95LatencyMs: p95(h?.latency),
+            p95LatencyMs: p95(row.latency),
             avgTtftMs: averages.avgTtftMs,
-            p95TtftMs: p95(h?.ttft),
+            p95TtftMs: p95(row.ttft),
             tokensPerSecond: averages.tokensPerSecond,
             promptTokens: row.prompt_tokens,
             completionTokens: row.completion_tokens,

@@ -1,8 +1,8 @@
 import type { CustomerSummary, CustomersResponse, KeysResponse } from '@ollama-gateway/contracts';
 import { notFound } from '@ollama-gateway/runtime';
 import type { CustomersRepository } from '../repositories/customers.repository.js';
-import type { UsageRepository } from '../repositories/usage.repository.js';
-import { EMPTY_USAGE_SUMS } from '../repositories/usage-sums.sql.js';
+import type { KeyUsageRepository } from '../repositories/key-usage.repository.js';
+import { EMPTY_KEY_SUMS } from '../repositories/usage-sums.sql.js';
 import { type Range, toResolvedRange } from './range.service.js';
 import { billingPeriodOf } from './time-zone.js';
 
@@ -15,7 +15,8 @@ export interface CustomersService {
 
 export function createCustomersService(deps: {
   customers: CustomersRepository;
-  usage: UsageRepository;
+  /** key_daily for the whole UTC days of a range, usage_hourly for its edges. */
+  usage: KeyUsageRepository;
   /** BILLING_TIME_ZONE: its calendar months are the budget and quota periods (customer_spend.period). */
   billingTimeZone: string;
   now: () => Date;
@@ -25,7 +26,7 @@ export function createCustomersService(deps: {
       const period = billingPeriodOf(deps.now(), deps.billingTimeZone);
       const [rows, usage] = await Promise.all([deps.customers.list(period), deps.usage.byCustomer(range)]);
       const data: CustomerSummary[] = rows.map((row) => {
-        const sums = usage.get(row.id) ?? EMPTY_USAGE_SUMS;
+        const sums = usage.get(row.id) ?? EMPTY_KEY_SUMS;
         return {
           id: row.id,
           name: row.name,
@@ -68,7 +69,7 @@ export function createCustomersService(deps: {
       return {
         range: toResolvedRange(range),
         data: keys.map((key) => {
-          const sums = usage.get(key.id) ?? EMPTY_USAGE_SUMS;
+          const sums = usage.get(key.id) ?? EMPTY_KEY_SUMS;
           return {
             id: key.id,
             customerId: key.customer_id,

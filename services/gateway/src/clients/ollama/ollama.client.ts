@@ -9,6 +9,7 @@ import type {
   OllamaEmbedResponse,
   OllamaGenerateChunk,
   OllamaGenerateRequest,
+  OllamaPsResponse,
   OllamaShowResponse,
   OllamaTagsResponse,
 } from './ollama.types.js';
@@ -20,7 +21,10 @@ export interface OllamaClientOptions {
   connections?: number;
 }
 
-/** The gateway's only path to Ollama: a keep-alive connection pool and the native API calls it needs. */
+/**
+ * One Ollama host: a keep-alive connection pool and the native API calls the gateway needs. Requests carry the host's
+ * own `Host` (undici sets it from the URL). The router (routing/) holds one per configured host and picks among them.
+ */
 export interface OllamaClient {
   readonly baseUrl: string;
   /** Streaming `/api/chat`: resolves once the upstream answered 200, then yields each NDJSON line parsed. */
@@ -39,6 +43,8 @@ export interface OllamaClient {
   /** `/api/show`: one model's details (404 → model_not_found). */
   show(model: string, signal?: AbortSignal): Promise<OllamaShowResponse>;
   tags(signal?: AbortSignal): Promise<OllamaTagsResponse>;
+  /** `/api/ps`: the models loaded in memory. */
+  ps(signal?: AbortSignal): Promise<OllamaPsResponse>;
   version(signal?: AbortSignal): Promise<string>;
   /** Any native call passed through unchanged (native `/api/*` proxy): any status, the body left unread. */
   raw(request: OllamaRawRequest): Promise<OllamaRawResponse>;
@@ -110,6 +116,10 @@ export function createOllamaClient(options: OllamaClientOptions): OllamaClient {
     async tags(signal) {
       const response = await send('GET', '/api/tags', undefined, signal);
       return (await response.body.json()) as OllamaTagsResponse;
+    },
+    async ps(signal) {
+      const response = await send('GET', '/api/ps', undefined, signal);
+      return (await response.body.json()) as OllamaPsResponse;
     },
     async version(signal) {
       const response = await send('GET', '/api/version', undefined, signal);

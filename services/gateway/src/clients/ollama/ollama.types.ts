@@ -71,6 +71,11 @@ export interface OllamaTagsResponse {
   models: OllamaTagModel[];
 }
 
+/** `/api/ps`: the models loaded in memory (same name/model fields as tags, plus expiry and VRAM). */
+export interface OllamaPsResponse {
+  models: Array<OllamaTagModel & { expires_at?: string; size_vram?: number; context_length?: number }>;
+}
+
 export interface OllamaGenerateRequest {
   model: string;
   prompt: string;
