@@ -1,18 +1,15 @@
 // The dashboard in headless Chromium (playwright-core, /usr/bin/chromium) against the real stack: requests go through
 // nginx with the OpenAI SDK, the billing worker and logger write them, and the browser logs in, reads the overview
 // with those numbers, switches period, searches the log and opens a request, creates a key (used, then revoked) and
-// edits a price. `SCREENSHOTS=1` also writes the main pages to docs/images/ for the README.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+// edits a price. (The README's screenshots come from a `make demo` stack: scripts/screenshots.mjs.)
+import { existsSync } from 'node:fs';
 import { LATENCY_HISTOGRAM_BUCKETS } from '@ollama-gateway/contracts';
 import OpenAI from 'openai';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CreatedKey, ROOT, type Stack, startStack } from '../support/stack.js';
+import { type CreatedKey, type Stack, startStack } from '../support/stack.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
-const IMAGES = join(ROOT, 'docs/images');
 const MODEL = 'llama3.2:latest';
 /** Rollup rows written 20 days ago: inside "30 days", outside "7 days". */
 const OLD_REQUESTS = 7;
@@ -28,13 +25,6 @@ const tid = (id: string) => page.getByTestId(id);
 const digits = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
 const sdk = (apiKey: string) =>
   new OpenAI({ apiKey, baseURL: `${stack.apiUrl}/v1`, maxRetries: 0, timeout: 15_000 });
-
-async function screenshot(name: string, fullPage = true): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(IMAGES, { recursive: true });
-  await page.waitForTimeout(600); // let charts finish their entry animation
-  await page.screenshot({ path: join(IMAGES, `${name}.png`), fullPage });
-}
 
 /** Polls until `read` returns `want` (the page refreshes on its own when inputs change). */
 async function until<T>(read: () => Promise<T>, want: T, timeoutMs = 10_000): Promise<T> {
@@ -104,9 +94,14 @@ beforeAll(async () => {
     .execute();
   const histogram = (count: number) =>
     Array.from({ length: LATENCY_HISTOGRAM_BUCKETS }, (_, i) => (i ? 0 : count));
+  const histograms = { latency_hist: histogram(OLD_REQUESTS), ttft_hist: histogram(0) };
   await stack.db
     .insertInto('model_hourly')
-    .values({ bucket: old, ...usage, latency_hist: histogram(OLD_REQUESTS), ttft_hist: histogram(0) })
+    .values({ bucket: old, ...usage, ...histograms })
+    .execute();
+  await stack.db
+    .insertInto('model_daily')
+    .values({ day: old.toISOString().slice(0, 10), ...usage, ...histograms })
     .execute();
   await stack.db
     .insertInto('key_daily')
@@ -126,7 +121,6 @@ describe('dashboard in a real browser', () => {
   it('refuses a wrong secret and logs in with ADMIN_TOKEN', async () => {
     await page.goto(stack.dashboardUrl);
     await tid('login-form').waitFor();
-    await screenshot('login', false);
     await tid('login-secret').fill('not-the-admin-token');
     await tid('login-submit').click();
     await expect.poll(() => tid('login-error').textContent()).toMatch(/wrong/i);
@@ -144,7 +138,6 @@ describe('dashboard in a real browser', () => {
     // One of the four requests failed (unknown model): 25 % errors.
     expect(await tid('stat-error-rate-value').textContent()).toMatch(/25(\.0+)?\s?%/);
     await tid('chart-requests-cost').waitFor();
-    await screenshot('overview');
   });
 
   it('switching the period to 30 days adds the older traffic', async () => {
@@ -161,7 +154,6 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await tid('table-models').waitFor();
     await expect.poll(() => tid('table-models').textContent()).toContain(MODEL);
-    await screenshot('models');
   });
 
   it('searches the request log and opens a request with its bodies and timings', async () => {
@@ -173,13 +165,11 @@ describe('dashboard in a real browser', () => {
     await tid('log-search').press('Enter');
     await expect.poll(() => tid('table-logs').locator('tbody tr').count()).toBe(2);
     await expect.poll(() => tid('table-logs').textContent()).toContain('zebra migrations');
-    await screenshot('request-log');
 
     await tid('table-logs').locator('tbody tr', { hasText: 'zebra migrations' }).click();
     await tid('log-detail').waitFor();
     await expect.poll(() => tid('log-request-json').textContent()).toContain('zebra migrations');
     await expect.poll(() => tid('log-timings').textContent()).toMatch(/\d/);
-    await screenshot('request-detail', false);
     await page.keyboard.press('Escape');
     await tid('log-detail').waitFor({ state: 'detached' });
   });
@@ -187,7 +177,6 @@ describe('dashboard in a real browser', () => {
   it('creates a key that works at once, and revoking it locks it out', async () => {
     await page.getByRole('link', { name: 'Customers' }).click();
     await tid('table-customers').waitFor();
-    await screenshot('customers');
     await page.getByRole('link', { name: 'Zebra Research Ltd' }).click();
     await tid('key-create-open').click();
     const form = tid('key-create-form');
@@ -196,7 +185,6 @@ describe('dashboard in a real browser', () => {
     await tid('key-secret').waitFor();
     const secret = await tid('key-secret').inputValue();
     expect(secret).toMatch(/^sk-og-/);
-    await screenshot('new-key', false);
     await tid('key-secret-done').click();
 
     const answer = await sdk(secret).chat.completions.create({
@@ -237,7 +225,6 @@ describe('dashboard in a real browser', () => {
     expect(Number(price.output_per_million)).toBe(1.5);
     expect(price.customer_id).toBeNull();
     await expect.poll(() => tid('table-prices').textContent()).toContain('llama3*');
-    await screenshot('pricing');
   });
 
   it('works at phone width and logs out', async () => {
@@ -247,7 +234,6 @@ describe('dashboard in a real browser', () => {
     await tid('stat-requests-value').waitFor();
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
-    await screenshot('phone-overview');
     await page.getByRole('button', { name: 'Menu' }).click();
     await tid('logout').click();
     await tid('login-form').waitFor();
