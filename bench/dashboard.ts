@@ -70,7 +70,7 @@ async function rollupCounts(url: string): Promise<Record<string, string>> {
   try {
     const { rows } = await client.query<Record<string, string>>(`SELECT
       (SELECT count(*) FROM usage_hourly) AS usage_hourly, (SELECT count(*) FROM model_hourly) AS model_hourly,
-      (SELECT count(*) FROM key_daily) AS key_daily,
+      (SELECT count(*) FROM model_daily) AS model_daily, (SELECT count(*) FROM key_daily) AS key_daily,
       (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM api_keys) AS keys,
       (SELECT setting FROM pg_settings WHERE name = 'shared_buffers') AS shared_buffers_8k,
       (SELECT setting FROM pg_settings WHERE name = 'work_mem') AS work_mem_kb,
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     `# Dashboard benchmark — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `- Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GB RAM, load average at start ${loadAverage()}; Node ${process.version}; PostgreSQL ${info.pg_version} (shared_buffers ${Math.round((Number(info.shared_buffers_8k) * 8) / 1024)} MB, work_mem ${Math.round(Number(info.work_mem_kb) / 1024)} MB).`,
-    `- Data: \`${data.name}\`, ${fmtInt(data.events)} usage events and ${fmtInt(data.logs)} request logs from ${data.from.toISOString().slice(0, 16)} to ${data.to.toISOString().slice(0, 16)} UTC, ${info.customers} customers, ${info.keys} keys; rollups: usage_hourly ${fmtInt(Number(info.usage_hourly))}, model_hourly ${fmtInt(Number(info.model_hourly))}, key_daily ${fmtInt(Number(info.key_daily))} rows; database ${data.databaseSize}.`,
+    `- Data: \`${data.name}\`, ${fmtInt(data.events)} usage events and ${fmtInt(data.logs)} request logs from ${data.from.toISOString().slice(0, 16)} to ${data.to.toISOString().slice(0, 16)} UTC, ${info.customers} customers, ${info.keys} keys; rollups: usage_hourly ${fmtInt(Number(info.usage_hourly))}, model_hourly ${fmtInt(Number(info.model_hourly))}, model_daily ${fmtInt(Number(info.model_daily))}, key_daily ${fmtInt(Number(info.key_daily))} rows; database ${data.databaseSize}.`,
     data.seedSeconds === null
       ? '- Seed: reused an existing database (`--fresh` rebuilds it).'
       : `- Seed: ${Math.round(data.seedSeconds)} s including migrations (events at ${fmtInt(data.seedEventsPerSecond ?? Number.NaN)}/s), then VACUUM ANALYZE.`,

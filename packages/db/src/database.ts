@@ -2,6 +2,7 @@ import type { ApiKeysTable } from './tables/api-keys.table.js';
 import type { CustomerSpendTable } from './tables/customer-spend.table.js';
 import type { CustomersTable } from './tables/customers.table.js';
 import type { KeyDailyTable } from './tables/key-daily.table.js';
+import type { ModelDailyTable } from './tables/model-daily.table.js';
 import type { ModelHourlyTable } from './tables/model-hourly.table.js';
 import type { ModelMetadataTable } from './tables/model-metadata.table.js';
 import type { PlansTable } from './tables/plans.table.js';
@@ -25,6 +26,7 @@ export interface Database {
   usage_events: UsageEventsTable;
   usage_hourly: UsageHourlyTable;
   model_hourly: ModelHourlyTable;
+  model_daily: ModelDailyTable;
   key_daily: KeyDailyTable;
   customer_spend: CustomerSpendTable;
   request_logs: RequestLogsTable;

@@ -17,6 +17,7 @@ export type * from './tables/common.js';
 export type * from './tables/customer-spend.table.js';
 export type * from './tables/customers.table.js';
 export type * from './tables/key-daily.table.js';
+export type * from './tables/model-daily.table.js';
 export type * from './tables/model-hourly.table.js';
 export type * from './tables/model-metadata.table.js';
 export type * from './tables/plans.table.js';

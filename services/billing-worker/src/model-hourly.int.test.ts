@@ -237,4 +237,38 @@ describe('model_hourly', () => {
         - (SELECT sum(eval_completion_tokens) FROM model_hourly) AS n`.execute(testDb.db);
     expect(tokens).toEqual([{ n: '0' }]);
   });
+
+  it('model_daily equals model_hourly grouped by UTC day, replays included once, histograms element-wise', async () => {
+    // a day boundary inside one batch: 23:59 and 00:00 UTC land in two model_daily rows
+    const model = 'mh-daily';
+    const late = usageEvent({
+      model,
+      upstreamModel: model,
+      occurredAt: '2026-04-01T23:59:59.999Z',
+      ttftMs: 80,
+    });
+    await runBatch(testDb.db, [
+      late,
+      usageEvent({ model, upstreamModel: model, occurredAt: '2026-04-02T00:00:00.000Z', totalMs: 4300 }),
+    ]);
+    await runBatch(testDb.db, [late]);
+    const daily = sql`SELECT to_char(day, 'YYYY-MM-DD') AS day, model, provider, upstream_host, requests, errors,
+      stream_requests, prompt_tokens, completion_tokens, total_ms_sum, ttft_ms_sum, ttft_count, eval_duration_ns_sum,
+      eval_completion_tokens, total_cost, energy_wh, electricity_cost, reference_cost, latency_hist, ttft_hist
+      FROM model_daily`;
+    const hourly = sql`SELECT to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, model, provider, upstream_host,
+      sum(requests)::bigint, sum(errors)::bigint, sum(stream_requests)::bigint, sum(prompt_tokens)::bigint,
+      sum(completion_tokens)::bigint, sum(total_ms_sum), sum(ttft_ms_sum), sum(ttft_count)::bigint,
+      sum(eval_duration_ns_sum)::bigint, sum(eval_completion_tokens)::bigint, sum(total_cost), sum(energy_wh),
+      sum(electricity_cost), sum(reference_cost), histogram_sum(latency_hist), histogram_sum(ttft_hist)
+      FROM model_hourly GROUP BY 1, 2, 3, 4`;
+    const { rows: diff } =
+      await sql`(${daily} EXCEPT ${hourly}) UNION ALL (${hourly} EXCEPT ${daily})`.execute(testDb.db);
+    expect(diff).toEqual([]);
+    const { rows: counts } = await sql<{ days: number; ours: number; requests: string }>`
+      SELECT count(*)::int AS days, count(*) FILTER (WHERE model = ${model})::int AS ours,
+        (SELECT sum(requests) FROM model_daily) - (SELECT count(*) FROM usage_events) AS requests
+      FROM model_daily`.execute(testDb.db);
+    expect(counts).toEqual([{ days: expect.any(Number), ours: 2, requests: '0' }]);
+  });
 });

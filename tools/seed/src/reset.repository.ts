@@ -1,4 +1,4 @@
-import type { Queryable } from './seed.repository.js';
+import { type Queryable, rebuildModelDaily } from './seed.repository.js';
 import { modelHourlySql, RANGE_FILTER } from './sql/rollups.sql.js';
 
 export interface ResetResult {
@@ -12,9 +12,9 @@ export interface ResetResult {
 /**
  * Removes seeded data: the ledger rows, request logs, usage_hourly and key_daily rows of the seed customers, then the
  * customers themselves (their keys and customer_spend rows go with them, ON DELETE CASCADE). model_hourly has no
- * customer column, so the hours the seed covered are recomputed from the ledger rows that remain. When the tables hold
- * nothing but seed data (a demo or benchmark database) they are truncated instead, which takes a second instead of
- * minutes at 10 million rows. One transaction: on error nothing is removed.
+ * customer column, so the hours the seed covered are recomputed from the ledger rows that remain, and model_daily's
+ * days touching them from model_hourly. When the tables hold nothing but seed data (a demo or benchmark database)
+ * they are truncated instead, which takes a second instead of minutes at 10 million rows. One transaction: on error nothing is removed.
  */
 export async function resetSeedData(db: Queryable, customerIds: readonly string[]): Promise<ResetResult> {
   if (customerIds.length === 0) return { customers: 0, events: 0, logs: 0, truncated: false };
@@ -22,13 +22,17 @@ export async function resetSeedData(db: Queryable, customerIds: readonly string[
   await db.query('BEGIN');
   try {
     // The billing worker may be writing: hold its rollup upserts until the recomputed rows are in place.
-    await db.query('LOCK TABLE usage_hourly, model_hourly, key_daily IN SHARE ROW EXCLUSIVE MODE');
+    await db.query(
+      'LOCK TABLE usage_hourly, model_hourly, model_daily, key_daily IN SHARE ROW EXCLUSIVE MODE',
+    );
     const onlySeed = await onlySeedData(db, ids);
     let events = 0;
     let logs = 0;
     if (onlySeed) {
       ({ events, logs } = await counts(db));
-      await db.query('TRUNCATE usage_events, request_logs, usage_hourly, model_hourly, key_daily');
+      await db.query(
+        'TRUNCATE usage_events, request_logs, usage_hourly, model_hourly, model_daily, key_daily',
+      );
     } else {
       const range = await db.query<{ lo: Date | null; hi: Date | null }>(
         `SELECT date_trunc('hour', min(occurred_at)) AS lo, date_trunc('hour', max(occurred_at)) + interval '1 hour' AS hi
@@ -45,6 +49,7 @@ export async function resetSeedData(db: Queryable, customerIds: readonly string[
       if (lo && hi) {
         await db.query('DELETE FROM model_hourly WHERE bucket >= $1 AND bucket < $2', [lo, hi]);
         await db.query(modelHourlySql(RANGE_FILTER), [lo, hi]);
+        await rebuildModelDaily(db, lo, hi);
       }
     }
     const removed = await db.query('DELETE FROM customers WHERE id = ANY($1::uuid[])', [ids]);

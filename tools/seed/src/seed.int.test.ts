@@ -242,6 +242,32 @@ describe('seed', () => {
     expect(Number(diff!.rows)).toBeGreaterThan(40);
   });
 
+  it('rebuilds model_daily: model_hourly grouped by UTC day, histograms element-wise', async () => {
+    // Every column exactly, but the two float sums, whose rounding depends on the order they were added in.
+    const exact = `requests, errors, stream_requests, prompt_tokens, completion_tokens, ttft_count, eval_duration_ns_sum,
+      eval_completion_tokens, total_cost, energy_wh, electricity_cost, reference_cost, latency_hist, ttft_hist`;
+    const [diff] = await q<{ n: string; rows: string }>(`
+      WITH hourly AS (
+        SELECT (bucket AT TIME ZONE 'UTC')::date AS day, model, provider, upstream_host, sum(requests) AS requests,
+          sum(errors) AS errors, sum(stream_requests) AS stream_requests, sum(prompt_tokens) AS prompt_tokens,
+          sum(completion_tokens) AS completion_tokens, sum(total_ms_sum) AS total_ms_sum,
+          sum(ttft_ms_sum) AS ttft_ms_sum, sum(ttft_count) AS ttft_count,
+          sum(eval_duration_ns_sum) AS eval_duration_ns_sum, sum(eval_completion_tokens) AS eval_completion_tokens,
+          sum(total_cost) AS total_cost, sum(energy_wh) AS energy_wh, sum(electricity_cost) AS electricity_cost,
+          sum(reference_cost) AS reference_cost, histogram_sum(latency_hist) AS latency_hist,
+          histogram_sum(ttft_hist) AS ttft_hist
+        FROM model_hourly GROUP BY 1, 2, 3, 4)
+      SELECT count(*) FILTER (WHERE d.day IS NULL OR h.day IS NULL
+          OR (${exact.replace(/(\w+)/g, 'd.$1')}) IS DISTINCT FROM (${exact.replace(/(\w+)/g, 'h.$1')})
+          OR abs(d.total_ms_sum - h.total_ms_sum) > 1e-9 * greatest(1, h.total_ms_sum)
+          OR abs(d.ttft_ms_sum - h.ttft_ms_sum) > 1e-9 * greatest(1, h.ttft_ms_sum)) AS n,
+        count(*) AS rows
+      FROM model_daily d FULL JOIN hourly h ON d.day = h.day AND d.model = h.model AND d.provider = h.provider
+        AND d.upstream_host IS NOT DISTINCT FROM h.upstream_host`);
+    expect(diff!.n).toBe('0');
+    expect(Number(diff!.rows)).toBeGreaterThan(10);
+  });
+
   it('rebuilds customer_spend per billing month in the billing time zone, equal to the ledger', async () => {
     const events = await q<{
       customer_id: string;
@@ -379,7 +405,7 @@ describe('seed', () => {
     await expect(runSeed(options, () => {})).rejects.toThrow(/already holds seed data/);
   });
 
-  it('reset keeps other customers’ data and recomputes model_hourly from what remains', async () => {
+  it('reset keeps other customers’ data and recomputes model_hourly and model_daily from what remains', async () => {
     const [other] = await q<{ id: string }>(
       "INSERT INTO customers (name, email) VALUES ('Real Co', 'ops@real.test') RETURNING id",
     );
@@ -400,7 +426,8 @@ describe('seed', () => {
       (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM api_keys) AS keys,
       (SELECT count(*) FROM usage_events) AS events, (SELECT count(*) FROM request_logs) AS logs,
       (SELECT count(*) FROM usage_hourly) AS hourly, (SELECT count(*) FROM customer_spend) AS spend,
-      (SELECT sum(requests) FROM model_hourly) AS model_requests, (SELECT count(*) FROM key_daily) AS daily`);
+      (SELECT sum(requests) FROM model_hourly) AS model_requests, (SELECT count(*) FROM key_daily) AS daily,
+      (SELECT count(*) FROM model_daily) AS model_days, (SELECT sum(requests) FROM model_daily) AS model_daily_requests`);
     expect(left).toEqual({
       customers: '1',
       keys: '0',
@@ -410,9 +437,12 @@ describe('seed', () => {
       spend: '0',
       model_requests: '1',
       daily: '1',
+      model_days: '1',
+      model_daily_requests: '1',
     });
     await client.query(
-      'DELETE FROM usage_events; DELETE FROM usage_hourly; DELETE FROM model_hourly; DELETE FROM key_daily; DELETE FROM customers',
+      'DELETE FROM usage_events; DELETE FROM usage_hourly; DELETE FROM model_hourly; DELETE FROM model_daily; DELETE FROM key_daily; ' +
+        'DELETE FROM customers',
     );
   });
 
@@ -422,8 +452,8 @@ describe('seed', () => {
     expect(result.removed).toMatchObject({ customers: 8, events: 300, logs: 30, truncated: true });
     const [left] = await q<Record<string, string>>(`SELECT
       (SELECT count(*) FROM customers) + (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM request_logs)
-      + (SELECT count(*) FROM usage_hourly) + (SELECT count(*) FROM model_hourly) + (SELECT count(*) FROM key_daily)
-      + (SELECT count(*) FROM customer_spend) AS n`);
+      + (SELECT count(*) FROM usage_hourly) + (SELECT count(*) FROM model_hourly) + (SELECT count(*) FROM model_daily)
+      + (SELECT count(*) FROM key_daily) + (SELECT count(*) FROM customer_spend) AS n`);
     expect(left!.n).toBe('0');
   });
 });

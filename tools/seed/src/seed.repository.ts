@@ -4,6 +4,7 @@ import { SEED_EMAIL_DOMAIN } from './catalog/customers.catalog.js';
 import { SEED_MODELS } from './catalog/models.catalog.js';
 import type { ResolvedSeedPrice } from './combos.js';
 import type { SeedPlan } from './plan.js';
+import { MODEL_DAILY_SQL } from './sql/rollups.sql.js';
 
 /** Anything that runs a query: a pg.Client or pg.Pool. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -19,13 +20,36 @@ export interface ReferencePrice {
 /** Fails with a clear message when the schema is missing or older than migration 0004 (the dashboard rollups). */
 export async function assertSchema(db: Queryable): Promise<void> {
   const { rows } = await db.query<{ present: boolean }>(
-    `SELECT to_regclass('public.model_hourly') IS NOT NULL AND to_regclass('public.key_daily') IS NOT NULL
-       AND to_regprocedure('histogram_add(bigint[], bigint[])') IS NOT NULL AS present`,
+    `SELECT to_regclass('public.model_hourly') IS NOT NULL AND to_regclass('public.model_daily') IS NOT NULL
+       AND to_regclass('public.key_daily') IS NOT NULL
+       AND to_regprocedure('histogram_add(bigint[], bigint[])') IS NOT NULL
+       AND to_regprocedure('histogram_sum(bigint[])') IS NOT NULL AS present`,
   );
   if (!rows[0]?.present)
     throw new Error(
-      'The database schema is missing or out of date (no model_hourly / key_daily): run `npx gatewayctl migrate` first.',
+      'The database schema is missing or out of date (no model_hourly / model_daily / key_daily): run `npx gatewayctl migrate` first.',
     );
+}
+
+/**
+ * Rebuilds the model_daily rows of every UTC day touching [from, to) from model_hourly (MODEL_DAILY_SQL). Inside the
+ * caller's transaction, which must hold model_hourly and model_daily against the billing worker's upserts.
+ */
+export async function rebuildModelDaily(db: Queryable, from: Date, to: Date): Promise<void> {
+  for (const statement of MODEL_DAILY_SQL) await db.query(statement, [from, to]);
+}
+
+/** rebuildModelDaily in its own transaction, the billing worker's rollup upserts held until it commits. */
+export async function rebuildModelDailyNow(db: Queryable, from: Date, to: Date): Promise<void> {
+  await db.query('BEGIN');
+  try {
+    await db.query('LOCK TABLE model_hourly, model_daily IN SHARE ROW EXCLUSIVE MODE');
+    await rebuildModelDaily(db, from, to);
+    await db.query('COMMIT');
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 export async function seedCustomerIds(db: Queryable): Promise<string[]> {

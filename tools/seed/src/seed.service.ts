@@ -11,6 +11,7 @@ import {
   ensureDefaultPrices,
   flushGinPendingLists,
   insertCustomersAndKeys,
+  rebuildModelDailyNow,
   resolveSeedPrices,
   seedCustomerIds,
   setBudgets,
@@ -175,6 +176,7 @@ export async function runSeed(options: SeedOptions, write: (line: string) => voi
         },
         (slice) => rollups.add(slice.events),
       );
+      if (slices.length > 0) await rebuildModelDailyNow(admin, slices[0]!.from, slices.at(-1)!.to);
       seconds.rollups = rollups.elapsedSeconds();
     } finally {
       await pool.close();
@@ -186,7 +188,7 @@ export async function runSeed(options: SeedOptions, write: (line: string) => voi
     );
     await setBudgets(admin, plan, billingPeriod(new Date(options.until.getTime() - 1), options.timeZone));
     await admin.query(
-      'ANALYZE customers, api_keys, usage_events, request_logs, usage_hourly, model_hourly, key_daily, customer_spend',
+      'ANALYZE customers, api_keys, usage_events, request_logs, usage_hourly, model_hourly, model_daily, key_daily, customer_spend',
     );
     seconds.total = (performance.now() - started) / 1000;
     return { plan, removed, pricesAdded, jobs, seconds };

@@ -22,6 +22,7 @@ export async function summaryLines(
     electricity: string | null;
     hourly: string;
     model: string;
+    model_daily: string;
     daily: string;
     spend: string;
   }>(
@@ -29,6 +30,7 @@ export async function summaryLines(
        sum(reference_cost)::numeric(20, 2) AS reference, sum(electricity_cost)::numeric(20, 2) AS electricity,
        count(*) AS hourly,
        (SELECT count(*) FROM model_hourly) AS model,
+       (SELECT count(*) FROM model_daily) AS model_daily,
        (SELECT count(*) FROM key_daily WHERE customer_id = ANY($1::uuid[])) AS daily,
        (SELECT count(*) FROM customer_spend WHERE customer_id = ANY($1::uuid[])) AS spend
      FROM usage_hourly WHERE customer_id = ANY($1::uuid[])`,
@@ -45,7 +47,7 @@ export async function summaryLines(
     `  speed      events ${formatDuration(seconds.events)} (${formatCount(rate)}/s), logs ${formatDuration(seconds.logs)}, rollups ${formatDuration(seconds.rollups)}; ${result.jobs} connection(s)`,
     `  range      ${fmt(plan.start)} → ${fmt(end)} (${options.days} days; daily rhythm and billing months in ${options.timeZone})`,
     `  traffic    ${formatCount(requests)} requests, ${(requests ? (100 * Number(r.errors)) / requests : 0).toFixed(2)} % errors; billed ${r.billed ?? '0'} ${options.currency}, electricity ${r.electricity ?? '0'}, at reference prices ${r.reference ?? '0'}`,
-    `  rollups    usage_hourly ${formatCount(Number(r.hourly))}, model_hourly ${formatCount(Number(r.model))}, key_daily ${formatCount(Number(r.daily))}, customer_spend ${formatCount(Number(r.spend))} rows (rebuilt from the ledger)`,
+    `  rollups    usage_hourly ${formatCount(Number(r.hourly))}, model_hourly ${formatCount(Number(r.model))}, model_daily ${formatCount(Number(r.model_daily))}, key_daily ${formatCount(Number(r.daily))}, customer_spend ${formatCount(Number(r.spend))} rows (rebuilt from the ledger)`,
     `  prices     ${result.pricesAdded.length > 0 ? `added defaults for ${result.pricesAdded.join(', ')}` : 'every seed model already had a price: kept'}`,
     '',
     `Dashboard: start the stack (make up, or make demo), open http://${env.DASHBOARD_HOST}:${env.DASHBOARD_PORT} and sign in with ADMIN_TOKEN from .env (or DASHBOARD_PASSWORD).`,

@@ -2,7 +2,7 @@ import { sql } from '@ollama-gateway/db';
 import { formatNano, toNano } from '@ollama-gateway/pricing';
 import type { LedgerEntry } from './usage.repository.js';
 
-/** The sums usage_hourly and model_hourly keep per row; money in exact nano-units until written. */
+/** The sums usage_hourly, model_hourly and model_daily keep per row; money in exact nano-units until written. */
 export interface UsageSums {
   requests: number;
   errors: number;
@@ -58,7 +58,7 @@ export function addEntry(sums: UsageSums, { event, cost }: LedgerEntry): void {
   sums.reference += toNano(cost.referenceCost);
 }
 
-/** The sum columns shared by usage_hourly and model_hourly, as insert values. */
+/** The sum columns shared by usage_hourly, model_hourly and model_daily, as insert values. */
 export function sumColumns(sums: UsageSums) {
   return {
     requests: sums.requests,

@@ -4,6 +4,7 @@ import type { CostBreakdown } from '@ollama-gateway/pricing';
 import { upsertCustomerSpend } from './customer-spend.repository.js';
 import { upsertKeyDaily } from './key-daily.repository.js';
 import { text, textOrNull } from './ledger.helpers.js';
+import { upsertModelDaily } from './model-daily.repository.js';
 import { upsertModelHourly } from './model-hourly.repository.js';
 import { upsertUsageHourly } from './usage-hourly.repository.js';
 
@@ -50,8 +51,8 @@ export interface UsageRepository {
 export interface BatchUsageRepository extends UsageRepository {
   /**
    * Writes many ledger rows in one transaction: one multi-row INSERT … ON CONFLICT (request_id) DO NOTHING
-   * RETURNING, then usage_hourly, model_hourly, key_daily and customer_spend for the rows actually inserted only, so a
-   * replayed job (or the same request id twice in a batch) is counted once. References to a customer, key or price
+   * RETURNING, then usage_hourly, model_hourly, model_daily, key_daily and customer_spend for the rows actually
+   * inserted only, so a replayed job (or the same request id twice in a batch) is counted once. References to a customer, key or price
    * deleted since the request are recorded as null (the usage itself is never dropped); the ones that exist are
    * locked FOR KEY SHARE until commit so they cannot vanish mid-transaction. All or nothing: on error nothing is written.
    * Results are in the order of `entries`.
@@ -175,6 +176,7 @@ export function createUsageRepository(db: Db): BatchUsageRepository {
       // Always in this table order (and each in key order): concurrent batches never deadlock.
       await upsertUsageHourly(trx, inserted);
       await upsertModelHourly(trx, inserted);
+      await upsertModelDaily(trx, inserted);
       await upsertKeyDaily(trx, inserted);
       await upsertCustomerSpend(trx, inserted);
       return results;

@@ -5,6 +5,7 @@ import {
   overviewSchema,
   timeseriesSchema,
 } from '@ollama-gateway/contracts';
+import { sql } from '@ollama-gateway/db';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, type DashboardClient, startDashboard } from './testing/dashboard-harness.js';
@@ -140,6 +141,14 @@ beforeAll(async () => {
       ),
     ])
     .execute();
+  // model_daily holds the same usage per UTC day, as the billing worker writes both in the ledger transaction.
+  await sql`
+    INSERT INTO model_daily
+    SELECT (bucket AT TIME ZONE 'UTC')::date, model, provider, upstream_host, sum(requests), sum(errors),
+      sum(stream_requests), sum(prompt_tokens), sum(completion_tokens), sum(total_ms_sum), sum(ttft_ms_sum),
+      sum(ttft_count), sum(eval_duration_ns_sum), sum(eval_completion_tokens), sum(total_cost), sum(energy_wh),
+      sum(electricity_cost), sum(reference_cost), histogram_sum(latency_hist), histogram_sum(ttft_hist)
+    FROM model_hourly GROUP BY 1, 2, 3, 4`.execute(database.db);
   dashboard = await startDashboard({ db: database.db, now: () => NOW });
   client = await dashboard.login();
 });
@@ -219,6 +228,29 @@ describe('GET /api/overview', () => {
     // The DST-week rows lie after "now": all ends at the current hour.
     expect(overview.requests).toBe(15 + 4 + 1 + 100);
     expect(overview.billed).toBe('5.123468');
+  });
+
+  it('a range starting and ending mid-day: whole UTC days from model_daily, the edge hours from model_hourly', async () => {
+    // 14 and 15 March are whole days of model_daily; 10 March 12:00 and 15 March 10:00 are in the days model_daily
+    // sums for the 10th and the 15th but outside the range, so the edges must come from model_hourly.
+    const range = 'period=custom&from=2026-03-10T13:00:00Z&to=2026-03-15T10:00:00Z';
+    const overview = overviewSchema.parse((await client.get(`/api/overview?${range}`)).body);
+    expect(overview).toMatchObject({
+      requests: 10 + 4,
+      errors: 1 + 4,
+      promptTokens: 1040,
+      completionTokens: 500,
+      avgLatencyMs: r2(12_400 / 14),
+      // 14 latencies: 4 in bucket 3, 9 in 10, 1 in 20 → rank ceil(13.3) = 14 → bucket 20.
+      p95LatencyMs: r2(latencyBucketValueMs(20)),
+      // 0.123456789 + 0.000001000
+      billed: '0.123458',
+    });
+    const models = modelsResponseSchema.parse((await client.get(`/api/models?${range}`)).body);
+    expect(models.data.map((m) => [m.model, m.requests, m.billed])).toEqual([
+      ['llama3', 10, '0.123457'],
+      ['qwen', 4, '0.000001'],
+    ]);
   });
 
   it('400 names the bad field', async () => {

@@ -1,12 +1,13 @@
 import { LATENCY_HISTOGRAM_BUCKETS, LATENCY_HISTOGRAM_GROWTH } from '@ollama-gateway/contracts';
 
 /**
- * The rollups (usage_hourly, model_hourly, key_daily, customer_spend), rebuilt from the ledger with set-based SQL
+ * The rollups (usage_hourly, model_hourly, model_daily, key_daily, customer_spend), rebuilt from the ledger with set-based SQL
  * (INSERT … SELECT … GROUP BY … ON CONFLICT add) and the billing worker's semantics: UTC hour and day buckets;
  * errors = status ≥ 400; ttft sums and counts only over rows with a ttft; money summed exactly in numeric. Each
  * statement covers the ledger rows matching `where` (a SQL condition on usage_events with $1 = seed customer ids,
  * $2/$3 = a time slice), so the work can be split into time slices on hour boundaries run on several connections.
  * Rows are inserted in key order: where two slices share a row (a day, a month) they lock it in the same order.
+ * model_daily is rebuilt from model_hourly once the slices are in (MODEL_DAILY_SQL).
  */
 
 /** A time slice [$2, $3) of the rows of the customers in $1. */
@@ -112,6 +113,26 @@ ON CONFLICT ON CONSTRAINT model_hourly_key DO UPDATE SET
   latency_hist = histogram_add(x.latency_hist, excluded.latency_hist),
   ttft_hist = histogram_add(x.ttft_hist, excluded.ttft_hist)`;
 }
+
+/**
+ * model_daily: model_hourly summed per UTC day. Two statements, run in this order in one transaction with $1/$2 = an
+ * hour range [from, to): the model_daily rows of every UTC day touching it are deleted and rebuilt from all of those
+ * days' model_hourly rows (so exact whatever else model_hourly holds, and whatever the range's edges).
+ */
+export const MODEL_DAILY_SQL: readonly string[] = [
+  `DELETE FROM model_daily
+WHERE day >= ($1::timestamptz AT TIME ZONE 'UTC')::date AND day <= (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date`,
+  `INSERT INTO model_daily (day, model, provider, upstream_host, ${SUM_COLUMNS}, eval_completion_tokens, latency_hist,
+  ttft_hist)
+SELECT (bucket AT TIME ZONE 'UTC')::date, model, provider, upstream_host,
+  ${SUMS.map(([c]) => `sum(${c})`).join(', ')}, sum(eval_completion_tokens),
+  histogram_sum(latency_hist), histogram_sum(ttft_hist)
+FROM model_hourly
+WHERE bucket >= date_trunc('day', $1::timestamptz, 'UTC')
+  AND bucket < date_trunc('day', $2::timestamptz - interval '1 microsecond', 'UTC') + interval '1 day'
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4`,
+];
 
 /** key_daily: per UTC day, customer and key: requests, errors, tokens, cost. */
 export function keyDailySql(where: string): string {

@@ -12,9 +12,9 @@ export const ZERO_MONEY = '0.000000';
 export const moneyText = (expression: string) => `round(coalesce(${expression}, 0), ${MONEY_SCALE})::text`;
 
 /**
- * The aggregates the overview and models panels read from model_hourly (alias `u`). Counts as float8 (exact below
- * 2^53). Tokens per second over the requests that report a generation time: eval_completion_tokens counts exactly
- * their completion tokens.
+ * The aggregates the overview and models panels read from model_daily and model_hourly (alias `u`). Counts as
+ * float8 (exact below 2^53). Tokens per second over the requests that report a generation time:
+ * eval_completion_tokens counts exactly their completion tokens.
  */
 export const USAGE_SUMS = sql.raw(`
   coalesce(sum(u.requests), 0)::float8 AS requests,
@@ -56,7 +56,7 @@ const histogramSums = (column: string) =>
   `ARRAY[${Array.from({ length: LATENCY_HISTOGRAM_BUCKETS }, (_, i) => `coalesce(sum(u.${column}[${i + 1}]), 0)`).join(', ')}]::float8[]`;
 
 /**
- * The element-wise sums of model_hourly's histograms (alias `u`), one aggregate per bucket: measured about 4×
+ * The element-wise sums of the model rollups' histograms (alias `u`), one aggregate per bucket: measured about 4×
  * faster than unnest … WITH ORDINALITY + GROUP BY (150k rollup rows: 0.7 s against 3.1 s).
  */
 export const HISTOGRAM_SUMS = sql.raw(

@@ -10,7 +10,10 @@ export interface AnalyticsService {
   models(range: Range): Promise<ModelsResponse>;
 }
 
-/** The overview, timeseries and models panels: one rollup only (model_hourly, with its latency histograms). */
+/**
+ * The overview, timeseries and models panels: the model rollups only (model_daily for whole UTC days and model_hourly
+ * for the rest, with their latency histograms).
+ */
 export function createAnalyticsService(deps: {
   usage: ModelHourlyRepository;
   currency: string;
