@@ -1,4 +1,5 @@
-import { type Processor, UnrecoverableError, Worker } from 'bullmq';
+import { isEventBatch } from '@ollama-gateway/contracts';
+import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -28,16 +29,51 @@ export interface QueueWorkerOptions<R> {
   logger: Logger;
 }
 
-/** A BullMQ worker that logs retries, final failures and connection errors the same way in every service. */
-export function startQueueWorker<R>(options: QueueWorkerOptions<R>): Worker<unknown, R> {
+const isUnrecoverable = (error: unknown) =>
+  error instanceof UnrecoverableError || (error as Error | null)?.name === 'UnrecoverableError';
+
+/**
+ * Lets a per-event processor take batch jobs (`{ events: [...] }`, see EventBatch) as well as single-event ones: each
+ * event of a batch is processed as if it were a job of its own (id `<batch id>/<n>`, the batch's attempt count), all
+ * at once. An event that can never succeed (invalid: UnrecoverableError, logged by the processor) is dropped from
+ * the batch; any other failure fails the whole job, so BullMQ retries it, and the events already written come back
+ * as duplicates (the writers are idempotent by request id). A batch of nothing but invalid events fails for good.
+ */
+export function unbatching<R>(processor: Processor<unknown, R>): Processor<unknown, R | R[]> {
+  return async (batchOrEvent, token) => {
+    // The processor sees jobs typed with its own result type; a job's result type is only what it returns.
+    const job = batchOrEvent as unknown as Job<unknown, R>;
+    if (!isEventBatch(job.data)) return processor(job, token);
+    const settled = await Promise.allSettled(
+      job.data.events.map((data, i) => processor(eventJob(job, data, i), token)),
+    );
+    const retryable = settled.find((r) => r.status === 'rejected' && !isUnrecoverable(r.reason));
+    if (retryable) throw (retryable as PromiseRejectedResult).reason;
+    const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (results.length === 0 && settled.length > 0)
+      throw new UnrecoverableError(`every event of batch ${job.id} is invalid (logged above), not retried`);
+    return results;
+  };
+}
+
+/** One event of a batch job, shaped like the job a processor would get for it alone. */
+function eventJob<R>(batch: Job<unknown, R>, data: unknown, index: number): Job<unknown, R> {
+  return Object.assign(Object.create(batch) as Job<unknown, R>, { id: `${batch.id}/${index}`, data });
+}
+
+/**
+ * A BullMQ worker that logs retries, final failures and connection errors the same way in every service, and takes
+ * batch jobs as well as single events (`unbatching`).
+ */
+export function startQueueWorker<R>(options: QueueWorkerOptions<R>): Worker<unknown, R | R[]> {
   const { queue, logger } = options;
-  const worker = new Worker<unknown, R>(queue, options.processor, {
+  const worker = new Worker<unknown, R | R[]>(queue, unbatching(options.processor), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
   });
   worker.on('failed', (job, error) => {
-    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return; // logged already
+    if (!job || isUnrecoverable(error)) return; // logged already
     const attempts = job.opts.attempts ?? 1;
     logger.warn(
       { jobId: job.id, err: error, attempt: job.attemptsMade, of: attempts },

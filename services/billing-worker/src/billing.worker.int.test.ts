@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { QUEUE_NAMES, type UsageEvent } from '@ollama-gateway/contracts';
+import { batchJobId, QUEUE_NAMES, type UsageEvent } from '@ollama-gateway/contracts';
 import { sql } from '@ollama-gateway/db';
 import { createTestDatabase, type TestDatabase } from '@ollama-gateway/db/testing';
 import { createLogger, createRedis, type Redis } from '@ollama-gateway/runtime';
@@ -336,5 +336,38 @@ describe('billing worker (real Redis + Postgres)', () => {
     expect(job!.attemptsMade).toBe(1);
     expect(await queue.getDelayedCount()).toBe(0);
     expect(await ledgerRow(requestId)).toBeUndefined();
+  });
+  it('takes a batch job (several events, as the gateway sends them): one row each, an invalid event dropped alone', async () => {
+    const events = [usageEvent(), usageEvent(), usageEvent({ model: 'llama3.2:3b' })];
+    const bad = { ...usageEvent(), completionTokens: -1 };
+    const result = await run({ events: [...events, bad] }, batchJobId(events[0]!.requestId, 4));
+    expect(result).toEqual(
+      events.map((event) => expect.objectContaining({ requestId: event.requestId, inserted: true })),
+    );
+    for (const event of events) expect(await ledgerRow(event.requestId)).toBeDefined();
+    expect(await ledgerRow(bad.requestId)).toBeUndefined();
+
+    // The same batch again (a spool replay after a lost reply): every row is a duplicate, nothing is counted twice.
+    const replay = await run({ events }, batchJobId(`${events[0]!.requestId}-again`, 3));
+    expect(replay).toEqual(events.map(() => expect.objectContaining({ inserted: false })));
+    const rows = await testDb.db
+      .selectFrom('usage_events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where(
+        'request_id',
+        'in',
+        events.map((event) => event.requestId),
+      )
+      .executeTakeFirstOrThrow();
+    expect(Number(rows.n)).toBe(3);
+  });
+
+  it('fails a batch of nothing but invalid events for good, without retries', async () => {
+    const jobId = batchJobId(`req-bad-batch-${randomBytes(4).toString('hex')}`, 2);
+    const bad = [{ requestId: 'x' }, { ...usageEvent(), promptTokens: 'many' }];
+    await expect(run({ events: bad }, jobId)).rejects.toThrow(/every event of batch .* is invalid/);
+    const job = await queue.getJob(jobId);
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.attemptsMade).toBe(1);
   });
 });

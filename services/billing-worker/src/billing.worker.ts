@@ -37,7 +37,7 @@ export interface BillingWorkerDeps {
 }
 
 export interface BillingWorker {
-  worker: Worker<unknown, UsageJobResult>;
+  worker: Worker<unknown, UsageJobResult | UsageJobResult[]>;
   /** Stops taking jobs and waits for the ones in progress to finish. */
   close(): Promise<void>;
 }

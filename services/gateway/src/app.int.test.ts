@@ -17,6 +17,7 @@ import { createSpool } from './producers/spool.js';
 import { createChatService } from './services/chat.service.js';
 import { createKeyAuthService, type KeyAuthService } from './services/key-auth.service.js';
 import { createUsageRecorder } from './services/usage-recorder.service.js';
+import { waitForQueuedEvent } from './testing/queued-event.js';
 import { singleHostRouter } from './testing/routing-harness.js';
 
 const HASH_SECRET = 'test-hash-secret-0123456789';
@@ -91,16 +92,6 @@ async function startGateway(redisUrl: string, dir: string): Promise<Gateway> {
   };
 }
 
-async function waitForJob<T>(queue: Queue, jobId: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const job = await queue.getJob(jobId);
-    if (job) return job.data as T;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no job ${jobId} in queue ${queue.name} after ${timeoutMs} ms`);
-}
-
 const chat = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${key}` }) =>
   fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
@@ -146,7 +137,7 @@ describe('gateway app against the simulator, Postgres and Redis', () => {
     const requestId = response.headers.get('x-request-id')!;
     const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
     const queue = usageQueue();
-    const usage = await waitForJob<UsageEvent>(queue, requestId);
+    const usage = await waitForQueuedEvent<UsageEvent>(queue, requestId);
     await queue.close();
     expect(usage).toMatchObject({
       requestId,
@@ -163,7 +154,7 @@ describe('gateway app against the simulator, Postgres and Redis', () => {
     });
     expect(usage.totalDurationNs).toBeGreaterThan(0);
     const logs = logQueue();
-    const log = await waitForJob<RequestLogEvent>(logs, requestId);
+    const log = await waitForQueuedEvent<RequestLogEvent>(logs, requestId);
     await logs.close();
     expect(log.requestBody).toMatchObject({ model: 'llama3.2' });
     expect(log.responseBody).toMatchObject({ object: 'chat.completion' });
@@ -192,7 +183,7 @@ describe('gateway app against the simulator, Postgres and Redis', () => {
     const abortedAt = Date.now();
     controller.abort();
     const queue = usageQueue();
-    const usage = await waitForJob<UsageEvent>(queue, requestId);
+    const usage = await waitForQueuedEvent<UsageEvent>(queue, requestId);
     await queue.close();
     expect(usage.status).toBe(499);
     expect(usage.stream).toBe(true);
@@ -222,7 +213,7 @@ describe('gateway app against the simulator, Postgres and Redis', () => {
     expect(last.error).toMatchObject({ type: 'server_error', param: null, code: null });
     expect(text).not.toContain('[DONE]');
     const queue = usageQueue();
-    const usage = await waitForJob<UsageEvent>(queue, requestId);
+    const usage = await waitForQueuedEvent<UsageEvent>(queue, requestId);
     await queue.close();
     expect(usage.status).toBe(502);
   });
@@ -282,7 +273,7 @@ describe('gateway app against the simulator, Postgres and Redis', () => {
       error: { type: 'authentication_error', message: expect.stringContaining('Incorrect API key') },
     });
     const queue = usageQueue();
-    const usage = await waitForJob<UsageEvent>(queue, requestId);
+    const usage = await waitForQueuedEvent<UsageEvent>(queue, requestId);
     await queue.close();
     expect(usage).toMatchObject({
       status: 401,
@@ -320,7 +311,7 @@ describe('gateway app against the simulator, Postgres and Redis', () => {
     const replaying = await startGateway('redis://127.0.0.1:6379', dir);
     try {
       const queue = usageQueue();
-      const usage = await waitForJob<UsageEvent>(queue, requestId, 8000);
+      const usage = await waitForQueuedEvent<UsageEvent>(queue, requestId, 8000);
       await queue.close();
       expect(usage.status).toBe(200);
     } finally {

@@ -28,7 +28,7 @@ export interface RequestLogWorkerDeps {
 }
 
 export interface RequestLogWorker {
-  worker: Worker<unknown, RequestLogJobResult>;
+  worker: Worker<unknown, RequestLogJobResult | RequestLogJobResult[]>;
   /** Stops taking jobs and waits for the ones in progress to finish. */
   close(): Promise<void>;
 }

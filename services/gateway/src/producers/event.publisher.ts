@@ -1,4 +1,5 @@
 import {
+  batchJobId,
   QUEUE_NAMES,
   type QueueName,
   type RequestLogEvent,
@@ -31,17 +32,29 @@ export interface PublisherOptions {
   spool: Spool;
   logger: Logger;
   replayIntervalMs?: number;
+  /**
+   * Events are collected per queue for at most `batchWaitMs` (default 5) or until `maxBatch` of them (default 100 usage
+   * events, 25 request logs: those carry bodies), then added as one job: one Redis call for many requests.
+   */
+  batchWaitMs?: number;
+  maxBatch?: Partial<Record<QueueName, number>>;
 }
 
+const DEFAULT_MAX_BATCH: Record<QueueName, number> = { usage: 100, 'request-log': 25 };
+
 /**
- * BullMQ producer with a spool fallback: when Redis is not ready or an add fails, the event goes to the local
- * spool and is replayed when Redis is back. The job id is the request id, so a replay after a partial success
- * cannot create a second job, and the worker's ON CONFLICT makes a second row impossible anyway.
+ * BullMQ producer with a spool fallback. Events wait a few milliseconds to be added together as one batch job
+ * (`{ events }`, or the bare event when it is alone, with its request id as job id); when Redis is not ready or an add
+ * fails, the job goes to the local spool and is replayed when Redis is back. Job ids are derived from the content
+ * (batchJobId), so a replay after a partial success cannot create a second job, and the worker's ON CONFLICT makes a
+ * second row impossible anyway. A process killed outright loses at most the events of its last `batchWaitMs`.
  */
 export function createEventPublisher(options: PublisherOptions): EventPublisher {
   const { redis, spool, logger } = options;
   const queues = new Map<QueueName, Queue>();
   const inFlight = new Set<Promise<unknown>>();
+  const batchWaitMs = options.batchWaitMs ?? 5;
+  const maxBatch = { ...DEFAULT_MAX_BATCH, ...options.maxBatch };
   const queueFor = (name: QueueName) => {
     let queue = queues.get(name);
     if (!queue) {
@@ -83,6 +96,30 @@ export function createEventPublisher(options: PublisherOptions): EventPublisher 
     void task.finally(() => inFlight.delete(task));
   };
 
+  type Pending = { events: { requestId: string }[]; timer: NodeJS.Timeout };
+  const pending = new Map<QueueName, Pending>();
+  const flush = (queue: QueueName) => {
+    const batch = pending.get(queue);
+    if (!batch) return;
+    pending.delete(queue);
+    clearTimeout(batch.timer);
+    const { events } = batch;
+    publish(
+      events.length === 1
+        ? { queue, jobId: events[0]!.requestId, data: events[0] }
+        : { queue, jobId: batchJobId(events[0]!.requestId, events.length), data: { events } },
+    );
+  };
+  const enqueue = (queue: QueueName, event: { requestId: string }) => {
+    let batch = pending.get(queue);
+    if (!batch) {
+      batch = { events: [], timer: setTimeout(() => flush(queue), batchWaitMs) };
+      pending.set(queue, batch);
+    }
+    batch.events.push(event);
+    if (batch.events.length >= maxBatch[queue]) flush(queue);
+  };
+
   let replaying = false;
   const replay = async () => {
     if (replaying || redis.status !== 'ready' || spool.pending === 0) return;
@@ -101,11 +138,11 @@ export function createEventPublisher(options: PublisherOptions): EventPublisher 
   redis.on('ready', () => void replay());
 
   return {
-    publishUsage: (event) => publish({ queue: QUEUE_NAMES.usage, jobId: event.requestId, data: event }),
-    publishRequestLog: (event) =>
-      publish({ queue: QUEUE_NAMES.requestLog, jobId: event.requestId, data: event }),
+    publishUsage: (event) => enqueue(QUEUE_NAMES.usage, event),
+    publishRequestLog: (event) => enqueue(QUEUE_NAMES.requestLog, event),
     async close() {
       clearInterval(timer);
+      for (const queue of [...pending.keys()]) flush(queue);
       await Promise.allSettled([...inFlight]);
       await replay();
       await Promise.allSettled([...queues.values()].map((queue) => queue.close()));

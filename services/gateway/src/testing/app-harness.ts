@@ -33,6 +33,7 @@ import { createRedisCacheStore } from '../cache/cache.store.js';
 import { createCachingChatService } from '../cache/caching-chat.service.js';
 import type { AdmissionGate } from '../limits/admission.js';
 import { createEventPublisher } from '../producers/event.publisher.js';
+import { waitForQueuedEvent } from './queued-event.js';
 import { createSpool } from '../producers/spool.js';
 import { createAdminService } from '../services/admin.service.js';
 import { type ChatService, createChatService } from '../services/chat.service.js';
@@ -234,15 +235,6 @@ export async function startTestGateway(
     usage: new Queue(QUEUE_NAMES.usage, { connection: { url: REDIS_URL }, prefix }),
     requestLog: new Queue(QUEUE_NAMES.requestLog, { connection: { url: REDIS_URL }, prefix }),
   };
-  const waitForJob = async <T>(queue: Queue, jobId: string, timeoutMs: number): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const job = await queue.getJob(jobId);
-      if (job) return job.data as T;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no job ${jobId} in queue ${queue.name} after ${timeoutMs} ms`);
-  };
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -257,9 +249,10 @@ export async function startTestGateway(
     prefix,
     redis,
     auth,
-    usageEvent: (requestId, timeoutMs = 5000) => waitForJob<UsageEvent>(queues.usage, requestId, timeoutMs),
+    usageEvent: (requestId, timeoutMs = 5000) =>
+      waitForQueuedEvent<UsageEvent>(queues.usage, requestId, timeoutMs),
     requestLogEvent: (requestId, timeoutMs = 5000) =>
-      waitForJob<RequestLogEvent>(queues.requestLog, requestId, timeoutMs),
+      waitForQueuedEvent<RequestLogEvent>(queues.requestLog, requestId, timeoutMs),
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
