@@ -33,7 +33,6 @@ import { createRedisCacheStore } from '../cache/cache.store.js';
 import { createCachingChatService } from '../cache/caching-chat.service.js';
 import type { AdmissionGate } from '../limits/admission.js';
 import { createEventPublisher } from '../producers/event.publisher.js';
-import { waitForQueuedEvent } from './queued-event.js';
 import { createSpool } from '../producers/spool.js';
 import { createAdminService } from '../services/admin.service.js';
 import { type ChatService, createChatService } from '../services/chat.service.js';
@@ -41,6 +40,7 @@ import { createGatewayMetrics } from '../services/gateway.metrics.js';
 import type { ImageFetcher } from '../services/image-fetcher.service.js';
 import { createKeyAuthService, type KeyAuthService } from '../services/key-auth.service.js';
 import { createUsageRecorder } from '../services/usage-recorder.service.js';
+import { waitForQueuedEvent } from './queued-event.js';
 import { type RoutedHosts, startRoutedHosts, type TestConfigInput } from './routing-harness.js';
 
 export const TEST_HASH_SECRET = 'test-hash-secret-0123456789';
