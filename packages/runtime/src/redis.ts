@@ -4,7 +4,9 @@ export { Redis } from 'ioredis';
 
 /**
  * A Redis connection. `role: 'worker'` is for BullMQ workers (blocking commands, retried forever);
- * `role: 'producer'` fails fast when Redis is down (no offline queue) so callers can fall back (e.g. the spool).
+ * `role: 'producer'` fails fast when Redis is down (no offline queue) so callers can fall back (e.g. the spool), and
+ * auto-pipelines: the commands of one event-loop turn (the admission scripts of one request, the settles of requests
+ * ending together) go out in one write and come back in one read.
  */
 export function createRedis(url: string, role: 'worker' | 'producer' | 'client', name: string): Redis {
   const options: RedisOptions = {
@@ -16,6 +18,7 @@ export function createRedis(url: string, role: 'worker' | 'producer' | 'client',
   if (role === 'producer') {
     options.maxRetriesPerRequest = 1;
     options.enableOfflineQueue = false;
+    options.enableAutoPipelining = true;
   }
   const redis = new Redis(url, options);
   redis.on('error', () => {

@@ -32,19 +32,25 @@ export interface AdmissionGate {
   admit(request: AdmissionRequest): Promise<AdmissionTicket>;
 }
 
-/** Runs gates in order; if a later gate refuses, the tickets already taken are settled with zero usage. */
+/**
+ * Asks every gate at once (their Redis scripts then share one round trip on an auto-pipelined connection, instead of
+ * one round trip per gate). If any refuses, the tickets the others gave are settled with zero usage and status 429
+ * (giving back what they held) and the first refusal, in gate order, is thrown. The price of asking at once: a
+ * request refused by one gate holds the others' counters for that round trip, so at the very edge of a limit a
+ * concurrent request can be refused by a gate that a sequential check would have left it.
+ */
 export function composeGates(gates: AdmissionGate[]): AdmissionGate {
   return {
     name: gates.map((gate) => gate.name).join('+') || 'none',
     async admit(request) {
-      const tickets: AdmissionTicket[] = [];
-      try {
-        for (const gate of gates) tickets.push(await gate.admit(request));
-      } catch (error) {
+      const results = await Promise.allSettled(gates.map((gate) => gate.admit(request)));
+      const refusal = results.find((result) => result.status === 'rejected');
+      const tickets = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      if (refusal) {
         await Promise.allSettled(
           tickets.map((ticket) => ticket.settle({ promptTokens: 0, completionTokens: 0 }, 429)),
         );
-        throw error;
+        throw refusal.reason;
       }
       return {
         headers: Object.assign({}, ...tickets.map((ticket) => ticket.headers)),
