@@ -61,6 +61,8 @@ export interface StackOptions {
   gateways?: number;
   /** Also start the dashboard server (and its built SPA) on a free port: `dashboardUrl`. */
   dashboard?: boolean;
+  /** The Postgres server for the fresh database (a private cluster a test restarts); default TEST_DATABASE_URL's. */
+  databaseServerUrl?: string;
 }
 
 export interface CreatedKey {
@@ -103,6 +105,11 @@ export interface Stack {
   createKey(options?: { name?: string; budget?: number }): Promise<CreatedKey>;
   /** Waits until usage_events holds at least `n` rows; resolves with all rows, oldest first. */
   waitForUsageRows(n: number, timeoutMs?: number): Promise<UsageRow[]>;
+  /**
+   * Starts a service process again (`gateway`, `billing-worker`, `logger`…) with the same environment and log file,
+   * once the test has killed or stopped it; resolves when it is ready. It replaces the old one in `processes`.
+   */
+  restart(name: string): Promise<ManagedProcess>;
   /** Log tails of every process, for failure messages. */
   describe(): string;
   /** Stops every process and the simulator, drops the database, removes the temp dir. */
@@ -152,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    const database = await createTestDatabase(label);
+    const database = await createTestDatabase(label, options.databaseServerUrl);
     cleanups.push(() => database.drop());
     const sims: OllamaSim[] = [];
     for (const config of options.sims ?? [options.sim ?? {}]) {
@@ -234,15 +241,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ? [{ name: 'dashboard', entry: ENTRY_POINTS.dashboard, url: dashboardUrl, env }]
         : []),
     ];
-    for (const service of toStart) {
+    const spawnService = (service: (typeof toStart)[number]) => {
       const proc = spawnManaged(service.name, process.execPath, [join(ROOT, service.entry)], {
         env: service.env,
         cwd: ROOT,
         logFile: join(dir, 'logs', `${service.name}.log`),
       });
-      processes.push(proc);
       cleanups.push(() => proc.stop());
-    }
+      return proc;
+    };
+    for (const service of toStart) processes.push(spawnService(service));
 
     const timeoutMs = options.readyTimeoutMs ?? 30_000;
     await Promise.all(
@@ -332,6 +340,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           }
           await new Promise((r) => setTimeout(r, 100));
         }
+      },
+      async restart(name) {
+        const service = toStart.find((candidate) => candidate.name === name);
+        const index = processes.findIndex((p) => p.name === name);
+        if (!service || index < 0) throw new Error(`restart: no service ${name} in this stack`);
+        if (!processes[index]!.exited)
+          throw new Error(`restart: ${name} is still running; stop or kill it first`);
+        const proc = spawnService(service);
+        processes[index] = proc;
+        await waitForHttpOk(`${service.url}/ready`, { timeoutMs, watch: [proc], what: `${name} /ready` });
+        return proc;
       },
       describe,
       stop: runCleanups,

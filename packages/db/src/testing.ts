@@ -14,13 +14,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database with the full schema, private to one test file, so test runs never see each other's data. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+/**
+ * A fresh database with the full schema, private to one test file, so test runs never see each other's data.
+ * `serverUrl` picks another server (a private cluster a test may restart); default TEST_SERVER_URL.
+ */
+export async function createTestDatabase(
+  label = 'test',
+  serverUrl: string = TEST_SERVER_URL,
+): Promise<TestDatabase> {
   const name = `ogw_${label
     .replace(/[^a-z0-9]/gi, '')
     .slice(0, 20)
     .toLowerCase()}_${randomBytes(5).toString('hex')}`;
-  const url = new URL(TEST_SERVER_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await ensureDatabase(url.toString());
   await migrate(url.toString());
@@ -31,7 +37,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     db,
     async drop() {
       await db.destroy();
-      const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
+      const admin = new pg.Client({ connectionString: serverUrl });
       await admin.connect();
       try {
         await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

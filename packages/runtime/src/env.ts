@@ -29,6 +29,15 @@ export const commonEnvShape = {
     .default('ogw'),
 };
 
+/** Variables of the processes that consume queues (billing worker, logger). */
+export const queueWorkerEnvShape = {
+  /**
+   * How long a worker's hold on a job lasts without renewal, in ms; also how often stalled jobs are looked for. A
+   * worker that dies (SIGKILL, OOM, power) leaves its jobs held: they go back to the queue after one to two of these.
+   */
+  QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+};
+
 /** `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off` from an environment variable. */
 export const envBoolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])

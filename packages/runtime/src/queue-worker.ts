@@ -26,6 +26,11 @@ export interface QueueWorkerOptions<R> {
   /** BullMQ key prefix (QUEUE_PREFIX); must match the producer's. */
   prefix: string;
   concurrency: number;
+  /**
+   * QUEUE_LOCK_MS: the job lock's duration and the stalled-job check interval. Jobs held by a worker that died are
+   * handed out again after one to two of these. Default 30000 (BullMQ's).
+   */
+  lockMs?: number;
   logger: Logger;
 }
 
@@ -71,6 +76,8 @@ export function startQueueWorker<R>(options: QueueWorkerOptions<R>): Worker<unkn
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
+    lockDuration: options.lockMs ?? 30_000,
+    stalledInterval: options.lockMs ?? 30_000,
   });
   worker.on('failed', (job, error) => {
     if (!job || isUnrecoverable(error)) return; // logged already

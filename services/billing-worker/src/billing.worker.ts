@@ -17,6 +17,8 @@ export interface BillingWorkerDeps {
   /** BullMQ key prefix (QUEUE_PREFIX); must match the gateway's. */
   queuePrefix: string;
   concurrency: number;
+  /** QUEUE_LOCK_MS (see startQueueWorker). Default 30000. */
+  lockMs?: number;
   /**
    * GPU watts (default and per host), kWh price (default and time-of-use windows). The `settings` row `electricity`
    * (edited in the admin API) replaces the two defaults while present, re-read with the prices.
@@ -68,6 +70,7 @@ export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
     connection: deps.connection,
     prefix: deps.queuePrefix,
     concurrency: deps.concurrency,
+    lockMs: deps.lockMs,
     logger: deps.logger,
   });
 

@@ -1,5 +1,5 @@
 import { assertTimeZone, parseClock } from '@ollama-gateway/pricing';
-import { commonEnvShape, loadEnvOrExit } from '@ollama-gateway/runtime';
+import { commonEnvShape, loadEnvOrExit, queueWorkerEnvShape } from '@ollama-gateway/runtime';
 import { z } from 'zod';
 
 /** A non-negative decimal kept as a string so money and watts are never rounded through a float. */
@@ -40,6 +40,7 @@ const decimalOrNumber = z.union([decimal, z.number().nonnegative()]).transform(S
 
 export const billingEnvSchema = z.object({
   ...commonEnvShape,
+  ...queueWorkerEnvShape,
   /** Average power draw of the GPU while serving, in watts; with Ollama's total_duration it gives the energy used. */
   GPU_WATTS: decimal.default('350'),
   /** Per-host GPU power in watts, JSON {"http://gpu1:11434":450}; hosts not listed use GPU_WATTS. */

@@ -24,6 +24,7 @@ const billing = createBillingWorker({
   connection: redis,
   queuePrefix: env.QUEUE_PREFIX,
   concurrency: env.BILLING_CONCURRENCY,
+  lockMs: env.QUEUE_LOCK_MS,
   energy: {
     gpuWatts: env.GPU_WATTS,
     gpuWattsByHost: env.GPU_WATTS_BY_HOST,

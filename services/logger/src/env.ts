@@ -1,10 +1,11 @@
-import { commonEnvShape, envBoolean, loadEnvOrExit } from '@ollama-gateway/runtime';
+import { commonEnvShape, envBoolean, loadEnvOrExit, queueWorkerEnvShape } from '@ollama-gateway/runtime';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
 export const loggerEnvSchema = z.object({
   ...commonEnvShape,
+  ...queueWorkerEnvShape,
   /** Store request and response bodies. When false, rows keep only the metadata (model, status, timing, error). */
   REQUEST_LOG_BODIES: envBoolean.default(true),
   /** A body whose JSON is larger than this is stored as {"truncated":true,"bytes":N,"preview":"…"}. */

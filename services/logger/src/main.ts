@@ -27,6 +27,7 @@ const requestLogs = createRequestLogWorker({
   connection: redis,
   queuePrefix: env.QUEUE_PREFIX,
   concurrency: env.LOGGER_CONCURRENCY,
+  lockMs: env.QUEUE_LOCK_MS,
   bodies: { storeBodies: env.REQUEST_LOG_BODIES, maxBodyBytes: env.REQUEST_LOG_MAX_BODY_BYTES },
   batchSize: env.LOGGER_BATCH_SIZE,
   batchWaitMs: env.LOGGER_BATCH_WAIT_MS,

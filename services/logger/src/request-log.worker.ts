@@ -17,6 +17,8 @@ export interface RequestLogWorkerDeps {
   /** BullMQ key prefix (QUEUE_PREFIX); must match the gateway's. */
   queuePrefix: string;
   concurrency: number;
+  /** QUEUE_LOCK_MS (see startQueueWorker). Default 30000. */
+  lockMs?: number;
   bodies: BodyPolicy;
   /** Most request-log entries per INSERT. Default 50 (bounded by `concurrency`). */
   batchSize?: number;
@@ -51,6 +53,7 @@ export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWo
     connection: deps.connection,
     prefix: deps.queuePrefix,
     concurrency: deps.concurrency,
+    lockMs: deps.lockMs,
     logger: deps.logger,
   });
   return {
