@@ -10,6 +10,7 @@ import { ROOT } from '../test/support/stack.js';
 import { makePool, makeRequester, type Target } from './lib/clients.js';
 import { profileMarkdown, summarizeProfile } from './lib/cpuprofile.js';
 import { closedLoop } from './lib/load.js';
+import { cpuMsOf } from './lib/proc.js';
 import { SIM_DEFAULTS, startBenchStack } from './lib/setup.js';
 
 /** Calls per Redis command (cmdstat_evalsha:calls=…), summed. */
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const bench = await startBenchStack();
   let requests = 0;
   let redisLine = '';
+  let cpuTable = '';
   try {
     const gateway = await bench.restartGateway(['--cpu-prof', `--cpu-prof-dir=${DIR}`]);
     const messages = [{ role: 'user', content: 'Write one sentence about benchmarks.' }];
@@ -56,10 +58,17 @@ async function main(): Promise<void> {
       dims: 384,
     });
     await closedLoop(16, 1000, send); // warm-up (in the profile too; start-up dominates nothing after this)
+    const roles = await bench.pidsByRole();
+    const cpuBefore = Object.fromEntries(Object.entries(roles).map(([role, pids]) => [role, cpuMsOf(pids)]));
     const before = await redisCalls(bench.stack.env.REDIS_URL!);
     const result = await closedLoop(16, PROFILE_MS, send);
     const after = await redisCalls(bench.stack.env.REDIS_URL!);
     requests = result.samples.length;
+    const cpuRows = Object.entries(roles).map(([role, pids]) => {
+      const ms = cpuMsOf(pids) - cpuBefore[role]!;
+      return `| ${role} | ${(ms / Math.max(1, requests)).toFixed(3)} | ${((ms / PROFILE_MS) * 100).toFixed(0)} % |`;
+    });
+    cpuTable = `${requests} requests in ${PROFILE_MS} ms (${((requests * 1000) / PROFILE_MS).toFixed(0)} req/s). CPU per request by process (/proc utime+stime; the gateway runs under --cpu-prof, which costs it some):\n\n| Process | CPU ms/request | share of one core |\n| --- | ---: | ---: |\n${cpuRows.join('\n')}`;
     redisLine = `Redis commands per request (INFO commandstats delta on the bench's own redis-server; the billing worker and logger included): ${((after.total - before.total) / Math.max(1, requests)).toFixed(1)}; top: ${Object.entries(
       after.byCommand,
     )
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
   }
   const file = readdirSync(DIR).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${DIR}`);
-  const report = `# Gateway CPU profile: non-streaming chat, 16 connections through nginx, ${PROFILE_MS} ms\n\nProfile: bench/results/cpuprofile/${file}\n\n${redisLine}\n\n${profileMarkdown(summarizeProfile(join(DIR, file)), requests)}\n`;
+  const report = `# Gateway CPU profile: non-streaming chat, 16 connections through nginx, ${PROFILE_MS} ms\n\nProfile: bench/results/cpuprofile/${file}\n\n${cpuTable}\n\n${redisLine}\n\n${profileMarkdown(summarizeProfile(join(DIR, file)), requests)}\n`;
   writeFileSync(join(RESULTS, 'profile.md'), report);
   process.stdout.write(report);
 }

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import {
   freePort,
   type ManagedProcess,
@@ -25,6 +26,11 @@ export interface BenchStack {
   keyId: string;
   gatewayPid(): number;
   nginxWorkerPids(): number[];
+  /**
+   * Every process of the stack by role, for a CPU breakdown: gateway, nginx workers, billing worker, logger,
+   * simulator, redis-server (unless BENCH_REDIS_URL) and the Postgres backends serving the bench database.
+   */
+  pidsByRole(): Promise<Record<string, number[]>>;
   /** Replaces the gateway process (same port, same env) with one started with extra node flags, e.g. --cpu-prof. */
   restartGateway(nodeFlags: string[]): Promise<ManagedProcess>;
   stop(): Promise<void>;
@@ -156,6 +162,22 @@ export async function startBenchStack(): Promise<BenchStack> {
       customerId: customer.id,
       gatewayPid: () => gateway.child.pid!,
       nginxWorkerPids: () => childPids(nginx.child.pid!),
+      async pidsByRole() {
+        const pidOf = (name: string) =>
+          stack.processes.filter((p) => p.name === name).map((p) => p.child.pid!);
+        const backends = await sql<{
+          pid: number;
+        }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(stack.db);
+        return {
+          gateway: [gateway.child.pid!],
+          'nginx workers': childPids(nginx.child.pid!),
+          'billing-worker': pidOf('billing-worker'),
+          logger: pidOf('logger'),
+          'ollama-sim': [sim.child.pid!],
+          ...(redis ? { 'redis-server': [redis.proc.child.pid!] } : {}),
+          'postgres backends': backends.rows.map((row) => row.pid),
+        };
+      },
       async restartGateway(nodeFlags) {
         await gateway.stop();
         const next = spawnManaged(
