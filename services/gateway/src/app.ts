@@ -1,5 +1,6 @@
-import { type Logger, metricsHandler, notFound, type Registry } from '@ollama-gateway/runtime';
+import { badRequest, type Logger, metricsHandler, notFound, type Registry } from '@ollama-gateway/runtime';
 import express, { type Express } from 'express';
+import { jsonDepthExceeds, TOO_DEEP_MESSAGE } from './dialects/json-depth.js';
 import type { AdmissionGate } from './limits/admission.js';
 import { authenticateMiddleware } from './middleware/authenticate.middleware.js';
 import { errorMiddleware } from './middleware/error.middleware.js';
@@ -79,6 +80,9 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use(authenticateMiddleware(deps.auth));
   api.use(express.json({ limit: deps.maxBodyBytes, type: (req) => !isNativeApiPath(req) }));
+  api.use((req, _res, next) =>
+    next(jsonDepthExceeds(req.body) ? badRequest(TOO_DEEP_MESSAGE, { code: 'invalid_json' }) : undefined),
+  );
   api.use(
     chatCompletionsRoute({ chat: deps.chat, keepAliveMs: deps.keepAliveMs, images: deps.imageFetcher }),
   );

@@ -31,6 +31,7 @@ import { composeGates } from './limits/admission.js';
 import { createBudgetGate, createCustomerLimitsCache, createPriceCache } from './limits/budget.gate.js';
 import { createQuotaGate } from './limits/quota.gate.js';
 import { createRateLimitGate } from './limits/rate-limit.gate.js';
+import { handleClientError } from './middleware/client-error.js';
 import { createEventPublisher } from './producers/event.publisher.js';
 import { createSpool } from './producers/spool.js';
 import { createLimitsRepository } from './repositories/limits.repository.js';
@@ -203,8 +204,12 @@ const app = createApp({
   ],
 });
 
-const server = createServer({ keepAliveTimeout: 65_000 }, app);
+// nginx accepts up to 4 header lines of 8 KB (large_client_header_buffers' default) and forwards them, to the auth
+// subrequest too: with Node's 16 KB default such a request failed the auth check as a 503. 64 KB is above anything
+// nginx passes; beyond it (straight at this port) the client gets a JSON 431 from handleClientError.
+const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 64 * 1024 }, app);
 server.headersTimeout = 66_000;
+server.on('clientError', handleClientError);
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.GATEWAY_PORT;

@@ -109,7 +109,8 @@ export async function startOllamaSim(options: Partial<SimConfig> = {}): Promise<
   const config = resolveConfig({ port: 0, ...options });
   const ctx = createContext(config);
   const server = createServer(
-    { keepAlive: true, requestTimeout: 0, headersTimeout: 70_000 },
+    // Ollama (Go net/http) reads up to 1 MB of headers; Node's default (16 KB) would refuse what Ollama accepts.
+    { keepAlive: true, requestTimeout: 0, headersTimeout: 70_000, maxHeaderSize: 1024 * 1024 },
     createRequestListener(ctx),
   );
   server.keepAliveTimeout = 65_000;

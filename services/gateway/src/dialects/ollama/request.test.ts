@@ -33,6 +33,14 @@ describe('inspectNativeRequest', () => {
     expect(inspectNativeRequest('chat', undefined)).toMatchObject({ ok: true, info: { model: '' } });
   });
 
+  it('refuses a body nested deeper than MAX_JSON_DEPTH (it would break the request log later)', () => {
+    const deep = `{"model":"llama3.2","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    expect(inspectNativeRequest('chat', body(deep))).toEqual({
+      ok: false,
+      message: expect.stringContaining('nested too deeply'),
+    });
+  });
+
   it('refuses what Ollama could read differently: invalid JSON, trailing values, a model key in other case', () => {
     expect(inspectNativeRequest('chat', body('{"model":'))).toMatchObject({ ok: false });
     expect(inspectNativeRequest('chat', body('{"model":"a"}{"model":"b"}'))).toMatchObject({ ok: false });

@@ -1,3 +1,4 @@
+import { jsonDepthExceeds, TOO_DEEP_MESSAGE } from '../json-depth.js';
 import type { NativeEndpoint, NativeRequestInfo } from './types.js';
 
 /** The body fields that name a model, per endpoint (`/api/show` still accepts the deprecated `name`). */
@@ -32,6 +33,7 @@ export function inspectNativeRequest(endpoint: NativeEndpoint, body: Uint8Array 
   } catch (error) {
     return { ok: false, message: `invalid JSON in the request body: ${(error as Error).message}` };
   }
+  if (jsonDepthExceeds(json)) return { ok: false, message: TOO_DEEP_MESSAGE };
   if (!isRecord(json)) return { ok: true, info: { models: [], model: '', stream: defaultStream, json } };
 
   const fields = MODEL_FIELDS[endpoint] ?? [];
