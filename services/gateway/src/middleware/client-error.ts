@@ -15,10 +15,11 @@ export function clientErrorResponse(error: NodeJS.ErrnoException & { rawPacket?:
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'The request headers did not arrive in time.']
         : [400, 'The HTTP request is malformed.'];
-  // The request line, when the parser got that far: `POST /v1/messages HTTP/1.1`.
-  const path = /^[A-Z]+ (\/\S*) /.exec(error.rawPacket?.toString('latin1', 0, 2048) ?? '')?.[1] ?? '/';
+  // The request line, when the chunk the parser failed on starts with it (a long request fails in a later chunk).
+  const path = /^[A-Z]+ (\/\S*) /.exec(error.rawPacket?.toString('latin1', 0, 2048) ?? '')?.[1];
+  const appError = new AppError(status, 'invalid_request', message);
   const body = JSON.stringify(
-    errorBodyFor(dialectOf(path.split('?')[0]!), new AppError(status, 'invalid_request', message)),
+    path === undefined ? anyDialectError(appError) : errorBodyFor(dialectOf(path.split('?')[0]!), appError),
   );
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
@@ -28,6 +29,13 @@ export function clientErrorResponse(error: NodeJS.ErrnoException & { rawPacket?:
     '',
     body,
   ].join('\r\n');
+}
+
+/** Unknown path: one body both the OpenAI and the Anthropic SDKs read as their error (Ollama's client shows it raw). */
+function anyDialectError(error: AppError) {
+  const openai = errorBodyFor('openai', error) as { error: Record<string, unknown> };
+  const anthropic = errorBodyFor('anthropic', error) as { type: string; error: Record<string, unknown> };
+  return { type: anthropic.type, error: { ...openai.error, ...anthropic.error } };
 }
 
 /** The `clientError` listener for the gateway's HTTP server. */
