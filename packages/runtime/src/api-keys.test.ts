@@ -4,6 +4,7 @@ import {
   generateApiKey,
   hashApiKey,
   looksLikeApiKey,
+  redactApiKeys,
   safeEqual,
   VISIBLE_PREFIX_LENGTH,
 } from './api-keys.js';
@@ -33,5 +34,18 @@ describe('api keys', () => {
     expect(safeEqual('abc', 'abc')).toBe(true);
     expect(safeEqual('abc', 'abd')).toBe(false);
     expect(safeEqual('abc', 'abcd')).toBe(false);
+  });
+
+  it('redacts every key in a text to its visible prefix, and nothing that only looks similar', () => {
+    const { key, prefix } = generateApiKey();
+    const other = generateApiKey().key;
+    const text = `my key is ${key}, and "${other}" too`;
+    const redacted = redactApiKeys(text);
+    expect(redacted).toBe(
+      `my key is ${prefix}…[redacted], and "${other.slice(0, VISIBLE_PREFIX_LENGTH)}…[redacted]" too`,
+    );
+    expect(redacted).not.toContain(key.slice(VISIBLE_PREFIX_LENGTH));
+    const notKeys = ['sk-og-short', `${API_KEY_PREFIX}${'a'.repeat(41)}`, 'no key here'];
+    for (const text of notKeys) expect(redactApiKeys(text)).toBe(text);
   });
 });

@@ -48,3 +48,15 @@ export function safeEqual(a: string, b: string): boolean {
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+const KEY_PATTERN = new RegExp(`${API_KEY_PREFIX}[0-9A-Za-z]{${SECRET_LENGTH}}(?![0-9A-Za-z])`, 'g');
+
+/**
+ * `text` with every gateway key in it cut to its visible prefix (`sk-og-AbCdEfGh…[redacted]`): for what is stored or
+ * shown to others, e.g. a prompt in which a user pasted their key.
+ */
+export function redactApiKeys(text: string): string {
+  return text.includes(API_KEY_PREFIX)
+    ? text.replace(KEY_PATTERN, (key) => `${key.slice(0, VISIBLE_PREFIX_LENGTH)}…[redacted]`)
+    : text;
+}

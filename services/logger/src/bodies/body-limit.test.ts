@@ -1,3 +1,4 @@
+import { generateApiKey } from '@ollama-gateway/runtime';
 import { describe, expect, it } from 'vitest';
 import { fitJsonString, limitBody } from './body-limit.js';
 
@@ -38,5 +39,20 @@ describe('fitJsonString', () => {
     const quotes = '"'.repeat(100);
     expect(jsonBytes(fitJsonString(quotes, 50))).toBeLessThanOrEqual(50);
     expect(fitJsonString('\u0001'.repeat(100), 50)).toHaveLength(8); // 6 bytes each as \u0001
+  });
+});
+
+describe('limitBody redaction', () => {
+  it('cuts gateway keys in a body to their visible prefix, small or truncated, and leaves other bodies as they are', () => {
+    const { key, prefix } = generateApiKey();
+    const body = { messages: [{ role: 'user', content: `why does ${key} not work?` }] };
+    const kept = limitBody(body, 10_000) as typeof body;
+    expect(JSON.stringify(kept)).not.toContain(key);
+    expect(kept.messages[0]!.content).toBe(`why does ${prefix}…[redacted] not work?`);
+    const truncated = limitBody({ ...body, padding: 'x'.repeat(500) }, 120) as { preview: string };
+    expect(truncated.preview).toContain(prefix);
+    expect(truncated.preview).not.toContain(key);
+    const clean = { a: 1 };
+    expect(limitBody(clean, 100)).toBe(clean);
   });
 });

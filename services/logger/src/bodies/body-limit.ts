@@ -1,3 +1,5 @@
+import { redactApiKeys } from '@ollama-gateway/runtime';
+
 /**
  * What the request log keeps of a body: the body itself when it is small enough, else a marker with its size and a
  * searchable preview. Sizes are bytes of the body's JSON text (UTF-8).
@@ -13,12 +15,15 @@ export interface TruncatedBody {
 
 /**
  * `body` unchanged when its JSON is at most `maxBytes` bytes, a TruncatedBody otherwise (its preview sized so that
- * the preview's own JSON fits in `maxBytes`), null when there is no body.
+ * the preview's own JSON fits in `maxBytes`), null when there is no body. Gateway keys in it (a user pasting theirs
+ * into a prompt) are cut to their visible prefix first: the request log is searched by everyone with dashboard access.
  */
-export function limitBody(body: unknown, maxBytes: number): unknown {
-  if (body === undefined || body === null) return null;
-  const json = JSON.stringify(body) as string | undefined;
-  if (json === undefined) return null;
+export function limitBody(input: unknown, maxBytes: number): unknown {
+  if (input === undefined || input === null) return null;
+  const raw = JSON.stringify(input) as string | undefined;
+  if (raw === undefined) return null;
+  const json = redactApiKeys(raw);
+  const body = json === raw ? input : JSON.parse(json);
   const bytes = Buffer.byteLength(json);
   if (bytes <= maxBytes) return body;
   const truncated: TruncatedBody = {

@@ -1,5 +1,5 @@
 import { type RequestLogEvent, requestLogEventSchema } from '@ollama-gateway/contracts';
-import { type Logger, parseJobOrFail, parseJobPayload } from '@ollama-gateway/runtime';
+import { type Logger, parseJobOrFail, parseJobPayload, redactApiKeys } from '@ollama-gateway/runtime';
 import { limitBody } from '../bodies/body-limit.js';
 import type { RequestLogsRepository } from '../repositories/request-logs.repository.js';
 
@@ -46,6 +46,7 @@ export function createRequestLogProcessor(deps: RequestLogProcessorDeps) {
     const { storeBodies, maxBodyBytes } = deps.bodies;
     const inserted = await deps.repository.insert({
       ...event,
+      error: event.error === null ? null : redactApiKeys(event.error),
       requestBody: storeBodies ? limitBody(event.requestBody, maxBodyBytes) : null,
       responseBody: storeBodies ? limitBody(event.responseBody, maxBodyBytes) : null,
     });
