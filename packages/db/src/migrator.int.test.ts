@@ -40,12 +40,12 @@ describe('migrate()', () => {
     writeFileSync(join(dbDir, 'migrations', 'README.md'), 'not a migration');
     writeFileSync(join(dbDir, 'migrations', '1_wrong_name.sql'), 'SELECT 1/0;');
 
-    const first = await migrate(testDb.url, dbDir);
+    const first = await migrate(testDb.url, { dbDir });
     expect(first.applied).toEqual(['0001_add_probe']);
     // the test database already holds the real db/migrations (createTestDatabase migrates it)
     expect(first.current).toEqual(expect.arrayContaining([INIT_VERSION, '0001_add_probe']));
 
-    const second = await migrate(testDb.url, dbDir);
+    const second = await migrate(testDb.url, { dbDir });
     expect(second.applied).toEqual([]);
     const rows = await sql<{ n: string }>`SELECT count(*) AS n FROM migration_probe`.execute(testDb.db);
     expect(rows.rows[0]?.n).toBe('1');
@@ -54,12 +54,12 @@ describe('migrate()', () => {
   it('rolls back a failing migration, names it, and does not record it', async () => {
     const file = join(dbDir, 'migrations', '0002_broken.sql');
     writeFileSync(file, 'CREATE TABLE half_done (id int); SELECT 1/0;');
-    await expect(migrate(testDb.url, dbDir)).rejects.toThrow(
+    await expect(migrate(testDb.url, { dbDir })).rejects.toThrow(
       /Migration 0002_broken failed: division by zero/,
     );
     expect(await tableExists('half_done')).toBe(false);
     rmSync(file);
-    expect((await migrate(testDb.url, dbDir)).applied).toEqual([]);
+    expect((await migrate(testDb.url, { dbDir })).applied).toEqual([]);
   });
 
   it('applies a migration once when several processes migrate at the same time', async () => {
@@ -67,7 +67,7 @@ describe('migrate()', () => {
       join(dbDir, 'migrations', '0003_counted.sql'),
       'CREATE TABLE IF NOT EXISTS counted (n int); INSERT INTO counted VALUES (1);',
     );
-    const results = await Promise.all([1, 2, 3, 4].map(() => migrate(testDb.url, dbDir)));
+    const results = await Promise.all([1, 2, 3, 4].map(() => migrate(testDb.url, { dbDir })));
     expect(results.flatMap((r) => r.applied)).toEqual(['0003_counted']);
     const rows = await sql<{ n: string }>`SELECT count(*) AS n FROM counted`.execute(testDb.db);
     expect(rows.rows[0]?.n).toBe('1');

@@ -38,12 +38,29 @@ export function listMigrations(dbDir: string): { version: string; file: string }
  * Applies init.sql and every pending migration, each in its own transaction, under a Postgres advisory lock so
  * concurrent runs (several containers starting at once) apply each migration exactly once. Idempotent.
  */
-export async function migrate(connectionString: string, dbDir = findDbDir()): Promise<MigrationResult> {
+export interface MigrateOptions {
+  /** The db/ folder (default findDbDir()). */
+  dbDir?: string;
+  /**
+   * BILLING_TIME_ZONE, for migrations that rebuild per-month rollups from the ledger (customer_spend): they read it
+   * as the setting `ogw.billing_time_zone`. Default UTC.
+   */
+  billingTimeZone?: string;
+}
+
+export async function migrate(
+  connectionString: string,
+  options: MigrateOptions = {},
+): Promise<MigrationResult> {
+  const dbDir = options.dbDir ?? findDbDir();
   const client = new pg.Client({ connectionString, application_name: 'gatewayctl-migrate' });
   await client.connect();
   const applied: string[] = [];
   try {
     await client.query('SET client_min_messages = warning');
+    await client.query("SELECT set_config('ogw.billing_time_zone', $1, false)", [
+      options.billingTimeZone ?? 'UTC',
+    ]);
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK_KEY]);
     const steps = [{ version: INIT_VERSION, file: join(dbDir, 'init.sql') }, ...listMigrations(dbDir)];
     const done = await appliedVersions(client);
