@@ -14,7 +14,9 @@ export function registerMigrate(program: Command): void {
         const url = new URL(env.DATABASE_URL);
         const database = decodeURIComponent(url.pathname.slice(1));
         const databaseCreated = await ensureDatabase(env.DATABASE_URL);
-        const { applied, current } = await migrate(env.DATABASE_URL, { billingTimeZone: env.BILLING_TIME_ZONE });
+        const { applied, current } = await migrate(env.DATABASE_URL, {
+          billingTimeZone: env.BILLING_TIME_ZONE,
+        });
         out.result({ database, databaseCreated, applied, current }, () => [
           ...(databaseCreated ? [`Created database ${database} on ${url.host}`] : []),
           applied.length > 0
