@@ -2,7 +2,9 @@ import { isEventBatch } from '@ollama-gateway/contracts';
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
+import { registerQueueJobsGauge } from './queue-metrics.js';
 
 /**
  * Validates a job's payload against its contract. A payload that does not match can never succeed, so it throws
@@ -32,6 +34,8 @@ export interface QueueWorkerOptions<R> {
    */
   lockMs?: number;
   logger: Logger;
+  /** Registers `queue_jobs{queue,state}` (the queue's backlog, read at each scrape) here. Absent = no gauge. */
+  metrics?: Registry;
 }
 
 const isUnrecoverable = (error: unknown) =>
@@ -90,6 +94,14 @@ export function startQueueWorker<R>(options: QueueWorkerOptions<R>): Worker<unkn
     );
   });
   worker.on('error', (error) => logger.error({ err: error }, `${queue} worker error`));
+  if (options.metrics) {
+    const closeGauge = registerQueueJobsGauge(options.metrics, {
+      queue,
+      connection: options.connection,
+      prefix: options.prefix,
+    });
+    worker.once('closed', () => void closeGauge().catch(() => {}));
+  }
   return worker;
 }
 

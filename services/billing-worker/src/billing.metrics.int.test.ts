@@ -128,5 +128,23 @@ describe('billing worker /metrics', () => {
     expect(sample(text, 'billing_queue_lag_seconds_bucket{le="30",service="billing-worker"}')).toBe(3);
     expect(sample(text, 'billing_batch_size_count{service="billing-worker"}')).toBe(4);
     expect(sample(text, 'billing_batch_size_sum{service="billing-worker"}')).toBe(4);
+    // The backlog by state: nothing waits once the jobs ran; the invalid one stays in the failed set.
+    const jobs = (state: string) =>
+      sample(text, `queue_jobs{queue="usage",state="${state}",service="billing-worker"}`);
+    expect(jobs('waiting')).toBe(0);
+    expect(jobs('active')).toBe(0);
+    expect(jobs('failed')).toBe(1);
+  });
+
+  it('reports jobs waiting in the queue while the worker is paused', async () => {
+    await billing.worker.pause();
+    try {
+      await queue.add(QUEUE_NAMES.usage, usageEvent(new Date().toISOString()), { jobId: 'waiting-1' });
+      await queue.add(QUEUE_NAMES.usage, usageEvent(new Date().toISOString()), { jobId: 'waiting-2' });
+      const text = await scrape();
+      expect(sample(text, 'queue_jobs{queue="usage",state="waiting",service="billing-worker"}')).toBe(2);
+    } finally {
+      billing.worker.resume();
+    }
   });
 });

@@ -72,6 +72,7 @@ export function createBillingWorker(deps: BillingWorkerDeps): BillingWorker {
     concurrency: deps.concurrency,
     lockMs: deps.lockMs,
     logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 
   return {

@@ -85,6 +85,7 @@ const publisher = createEventPublisher({ redis, prefix: env.QUEUE_PREFIX, spool,
 const metrics = createGatewayMetrics({
   registry: createMetricsRegistry('gateway'),
   spoolSize: () => spool.pending,
+  upstreamHosts: () => router.hosts(),
 });
 const auth = createKeyAuthService({
   store: createApiKeysRepository(db),

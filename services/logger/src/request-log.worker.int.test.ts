@@ -222,5 +222,15 @@ describe('logger worker (real Redis + Postgres)', () => {
     expect(count('inserted')).toBeGreaterThanOrEqual(1);
     expect(count('duplicate')).toBeGreaterThanOrEqual(1);
     expect(count('failed')).toBeGreaterThanOrEqual(1);
+    // The queue's backlog by state, read from Redis: the bad payload's job is the one failed job.
+    const jobs = (state: string) =>
+      Number(
+        new RegExp(
+          `^queue_jobs\\{queue="request-log",state="${state}",service="logger"\\} (\\d+)$`,
+          'm',
+        ).exec(text)?.[1],
+      );
+    expect(jobs('waiting')).toBe(0);
+    expect(jobs('failed')).toBe(1);
   });
 });

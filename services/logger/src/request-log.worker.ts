@@ -55,6 +55,7 @@ export function createRequestLogWorker(deps: RequestLogWorkerDeps): RequestLogWo
     concurrency: deps.concurrency,
     lockMs: deps.lockMs,
     logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   return {
     worker,

@@ -111,3 +111,85 @@ describe('GET /metrics', () => {
     expect(value(after, 'gateway_spool_events')).toBe(0);
   });
 });
+
+describe('upstream hosts', () => {
+  let routed: TestGateway;
+  beforeAll(async () => {
+    // Two hosts; the first serves one request at a time (~1 s each: 20 tokens at 20/s), so a second one waits.
+    routed = await startTestGateway({
+      label: 'metrics_hosts',
+      metrics: true,
+      sims: [{ tokensPerSecond: 20, replyTokens: 20 }, {}],
+      // Checks only when the test asks (checkNow).
+      healthChecks: true,
+      config: { health: { intervalMs: 600_000, timeoutMs: 1000 } },
+    });
+    const [a, b] = routed.sims.map((sim) => sim.url);
+    routed.routing.reloadWith({
+      hosts: [
+        { url: a, maxConcurrent: 1 },
+        { url: b, maxConcurrent: 4 },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await routed?.close();
+  });
+
+  async function scrapeHosts() {
+    const res = await fetch(`${routed.url}/metrics`);
+    return parse(await res.text());
+  }
+
+  it('health, circuit, slots in use, max concurrency, queue depth and loaded models per host', async () => {
+    const [a, b] = routed.sims.map((sim) => sim.url) as [string, string];
+    const before = await scrapeHosts();
+    expect(value(before, 'gateway_upstream_max_concurrent', { host: a })).toBe(1);
+    expect(value(before, 'gateway_upstream_max_concurrent', { host: b })).toBe(4);
+    expect(value(before, 'gateway_upstream_circuit_state', { host: a })).toBe(0);
+
+    // Host B goes away: the router's own check marks it down.
+    await routed.sims[1]!.close();
+    await routed.routing.router.checkNow();
+    // Two streams at once on A (B is down): one holds A's only slot, the other waits in A's queue.
+    const streams = [0, 1].map((i) =>
+      fetch(`${routed.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${routed.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'llama3.2',
+          stream: true,
+          messages: [{ role: 'user', content: `q${i}` }],
+        }),
+      }),
+    );
+    let during = await scrapeHosts();
+    for (
+      let waited = 0;
+      value(during, 'gateway_upstream_queue_depth', { host: a }) < 1 && waited < 5000;
+      waited += 50
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      during = await scrapeHosts();
+    }
+    expect(value(during, 'gateway_upstream_up', { host: a })).toBe(1);
+    expect(value(during, 'gateway_upstream_up', { host: b })).toBe(0);
+    expect(value(during, 'gateway_upstream_active_requests', { host: a })).toBe(1);
+    expect(value(during, 'gateway_upstream_queue_depth', { host: a })).toBe(1);
+
+    for (const response of await Promise.all(streams)) {
+      expect(response.status).toBe(200);
+      await response.text();
+    }
+    const after = await scrapeHosts();
+    expect(value(after, 'gateway_upstream_active_requests', { host: a })).toBe(0);
+    expect(value(after, 'gateway_upstream_queue_depth', { host: a })).toBe(0);
+    expect(value(after, 'gateway_upstream_loaded_models', { host: a }), 'the model it served').toBe(1);
+
+    // A reload that drops host B drops its series.
+    routed.routing.reloadWith({ hosts: [{ url: a, maxConcurrent: 1 }] });
+    const reloaded = await scrapeHosts();
+    expect(reloaded.filter((s) => s.labels.host === b)).toEqual([]);
+    expect(value(reloaded, 'gateway_upstream_up', { host: a })).toBe(1);
+  });
+});

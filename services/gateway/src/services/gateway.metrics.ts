@@ -1,6 +1,7 @@
 import type { UsageEvent } from '@ollama-gateway/contracts';
 import { boundedLabel, Counter, Gauge, Histogram, type Registry } from '@ollama-gateway/runtime';
 import type { CacheMetrics } from '../cache/caching-chat.service.js';
+import type { UpstreamHost } from '../routing/upstream-host.js';
 
 /** The gateway's Prometheus series, observed once per finished request by the usage recorder. */
 export interface GatewayMetrics extends CacheMetrics {
@@ -52,6 +53,8 @@ export function createGatewayMetrics(options: {
   registry: Registry;
   /** Events waiting in the local spool (Redis was unreachable). */
   spoolSize?: () => number;
+  /** The Ollama hosts in force (they change on a config reload), read at each scrape. */
+  upstreamHosts?: () => readonly UpstreamHost[];
   /** Distinct model label values before new ones are counted as `other`. Default 200. */
   maxModels?: number;
 }): GatewayMetrics {
@@ -122,6 +125,8 @@ export function createGatewayMetrics(options: {
     },
   });
 
+  if (options.upstreamHosts) registerUpstreamGauges(registers, options.upstreamHosts);
+
   return {
     registry: options.registry,
     observe(event) {
@@ -143,4 +148,55 @@ export function createGatewayMetrics(options: {
     requestStarted: () => inFlight.inc(),
     requestEnded: () => inFlight.dec(),
   };
+}
+
+const CIRCUIT_STATE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/**
+ * Per Ollama host, read from the router at each scrape: health, circuit, slots in use and the fair queue in front of
+ * them. The series are rebuilt each time, so a host a reload removed disappears instead of freezing at its last value.
+ */
+function registerUpstreamGauges(registers: Registry[], hosts: () => readonly UpstreamHost[]): void {
+  const perHost = (name: string, help: string, read: (host: UpstreamHost) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['host'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const host of hosts()) this.set({ host: host.url }, read(host));
+      },
+    });
+  };
+  perHost(
+    'gateway_upstream_up',
+    'Ollama host health: 1 when its last health check or call succeeded, 0 when it is down, -1 before the first check.',
+    (host) => (host.alive === null ? -1 : host.alive ? 1 : 0),
+  );
+  perHost(
+    'gateway_upstream_circuit_state',
+    "The host's circuit breaker: 0 closed, 1 half-open (one trial request allowed), 2 open (no requests).",
+    (host) => CIRCUIT_STATE[host.breaker.state],
+  );
+  perHost(
+    'gateway_upstream_active_requests',
+    'Requests the host is serving now (slots in use).',
+    (host) => host.queue.active,
+  );
+  perHost(
+    'gateway_upstream_max_concurrent',
+    "The host's concurrency limit (max_concurrent in the routing config).",
+    (host) => host.maxConcurrent,
+  );
+  perHost(
+    'gateway_upstream_queue_depth',
+    "Requests waiting in the host's fair queue for a free slot.",
+    (host) => host.queue.queued,
+  );
+  perHost(
+    'gateway_upstream_loaded_models',
+    'Models the host has loaded in memory (its /api/ps at the last health check, plus models it has served since).',
+    (host) => host.loaded.size,
+  );
 }

@@ -144,6 +144,7 @@ export async function startTestGateway(
     ? createGatewayMetrics({
         registry: createMetricsRegistry('gateway', { defaultMetrics: false }),
         spoolSize: () => spool.pending,
+        upstreamHosts: () => router.hosts(),
       })
     : undefined;
   const keys = createApiKeysRepository(database.db);
