@@ -2,7 +2,7 @@
 # Variables set on the command line or in the environment win over .env, e.g. `API_PORT=9000 make up`.
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
-.PHONY: help up demo down restart status logs test bench bench-profile bench-dashboard lint format build clean
+.PHONY: help up demo down restart status logs test soak bench bench-profile bench-dashboard lint format build clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-9s %s\n", $$1, $$2 }'
@@ -28,6 +28,9 @@ logs: ## Follow the logs (SERVICE=gateway for one)
 
 test: ## Build and run every test (needs Postgres, Redis and nginx; does not disturb a running stack)
 	@scripts/test.sh
+
+soak: ## Long fault variants + 10-minute soak (SOAK=1, one file at a time, ~15 min): prints each scenario's result
+	@scripts/soak.sh
 
 bench: ## Benchmark on its own stack (simulator, gateway, nginx; ~2 min): prints the table, writes bench/results/latest.md
 	@scripts/bench.sh
