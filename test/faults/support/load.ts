@@ -49,6 +49,8 @@ export interface Outcome {
   tokens: number;
   /** The error event or network error, when there was one. */
   error?: string;
+  /** A stream's last bytes as received (up to 600 characters), to check its error event and close. */
+  tail?: string;
   /** When the client aborted a `disconnect` request. */
   abortedAt?: number;
 }
@@ -236,7 +238,9 @@ async function readStream(
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    buffer += decoder.decode(value, { stream: true });
+    const text = decoder.decode(value, { stream: true });
+    outcome.tail = ((outcome.tail ?? '') + text).slice(-600);
+    buffer += text;
     let newline = buffer.indexOf('\n');
     while (newline >= 0) {
       const text = buffer.slice(0, newline).replace(/\r$/, '');
