@@ -2,9 +2,9 @@
 // `docker stop` sends: clients are cut, open transactions roll back), down for a moment (2 s; 20 s under SOAK=1),
 // then back on the same port and data. The usage and request-log jobs that could not be written wait in Redis and
 // are retried by BullMQ (exponential backoff, 25 attempts) until Postgres answers again; the workers must survive
-// their pools' broken connections. What the clients see while it is down is whatever the gateway can still answer
-// (keys are cached for KEY_CACHE_TTL_MS): a request is either served or refused with a clean HTTP error, and either
-// way it has exactly one usage row and one request-log row afterwards.
+// their pools' broken connections. The clients see nothing of it: keys, limits and prices read before the outage are
+// reused while Postgres does not answer (DB_OUTAGE_GRACE_MS, 5 minutes by default), so every request is served, and
+// each has exactly one usage row and one request-log row afterwards.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../support/stack.js';
@@ -61,7 +61,7 @@ describe.skipIf(!HAVE_POSTGRES)('fault: Postgres restarted mid-load', () => {
     await sleep(DOWN_MS);
     await pg.start();
     const upAt = now();
-    // Keep the load going until requests are served again, then a little longer.
+    // Keep the load going while the workers reconnect and catch up.
     await sleep(3_000);
     const outcomes = await load.stop();
 
@@ -69,14 +69,10 @@ describe.skipIf(!HAVE_POSTGRES)('fault: Postgres restarted mid-load', () => {
     const r = await reconcile(stack.db, tag, outcomes, { timeoutMs: 120_000 });
     const memory = rss.stop();
 
+    const refused = outcomes.filter((o) => o.result !== 'ok');
     expect(
-      outcomes.filter((o) => o.result !== 'ok' && o.result !== 'http-error').map((o) => `${o.n} ${o.result}`),
-      'every request was either served or refused with an HTTP error',
-    ).toEqual([]);
-    const refused = outcomes.filter((o) => o.result === 'http-error');
-    expect(
-      refused.filter((o) => o.sentAt < downAt - 500 || o.sentAt > upAt + 1_500).map((o) => o.n),
-      'refusals only while Postgres was down (and the moment after)',
+      refused.map((o) => `${o.n} ${o.kind} ${o.result} ${o.httpStatus ?? ''} ${o.error ?? ''}`),
+      'every request served while Postgres was down (DB_OUTAGE_GRACE_MS)',
     ).toEqual([]);
     expectReconciled(r, stack);
     await expectRollupsMatchLedger(stack.db);
@@ -96,7 +92,6 @@ describe.skipIf(!HAVE_POSTGRES)('fault: Postgres restarted mid-load', () => {
       missing: r.missing.length,
       doubled: r.doubled.length,
       refusedWhileDown: refused.length,
-      refusedStatuses: [...new Set(refused.map((o) => o.httpStatus))],
       postgresDownMs: Math.round(upAt - downAt),
       // From Postgres's return until the last row was in the ledger (BullMQ's backoff decides most of it).
       recoveryMs: Math.round(reconcileFrom + r.waitedMs - upAt),

@@ -26,3 +26,20 @@ export function createLogger(service: string, level: LoggerOptions['level'] = 'i
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }
+
+/**
+ * Wraps a log call so it runs at most once per `intervalMs` (the calls in between are dropped): for warnings that
+ * would otherwise repeat on every request during an outage.
+ */
+export function atMostEvery<A extends unknown[]>(
+  intervalMs: number,
+  log: (...args: A) => void,
+): (...args: A) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (...args) => {
+    const at = Date.now();
+    if (at - last < intervalMs) return;
+    last = at;
+    log(...args);
+  };
+}

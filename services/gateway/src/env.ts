@@ -99,6 +99,11 @@ export const gatewayEnvSchema = z.object({
   /** How long customer budgets, plan quotas and prices are cached in-process by the budget and quota gates. */
   BUDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   /**
+   * While Postgres does not answer, keys, customer limits and prices read within this long are reused instead of
+   * refusing requests with a 503 (their usage waits in the queue). 0 = refuse.
+   */
+  DB_OUTAGE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  /**
    * The billing worker's energy defaults (same variables, same defaults), shown by GET /admin/settings/electricity
    * while no operator setting replaces them.
    */

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { createApiKeysRepository, createDb, createUsageReportsRepository, sql } from '@ollama-gateway/db';
 import {
+  atMostEvery,
   createLogger,
   createMetricsRegistry,
   createRedis,
@@ -87,10 +88,21 @@ const metrics = createGatewayMetrics({
   spoolSize: () => spool.pending,
   upstreamHosts: () => router.hosts(),
 });
+// While Postgres does not answer, what was read within DB_OUTAGE_GRACE_MS is reused (one warning per 10 s).
+const staleRead = {
+  staleIfErrorMs: env.DB_OUTAGE_GRACE_MS,
+  onStale: atMostEvery(10_000, (error: unknown) =>
+    logger.warn(
+      { err: error, graceMs: env.DB_OUTAGE_GRACE_MS },
+      'Postgres does not answer: serving keys, limits and prices from the last values read',
+    ),
+  ),
+};
 const auth = createKeyAuthService({
   store: createApiKeysRepository(db),
   hashSecret: env.KEY_HASH_SECRET,
   cacheTtlMs: env.KEY_CACHE_TTL_MS,
+  ...staleRead,
 });
 // Key changes (gatewayctl revoke-key…) arrive on a pub/sub channel: the key is evicted from the auth cache at once.
 // A subscribed connection can run nothing else, hence its own; KEY_CACHE_TTL_MS is the fallback if a message is lost.
@@ -100,8 +112,13 @@ subscribeKeyChanged(keyEvents, env.QUEUE_PREFIX, (keyId) => auth.evict(keyId)).c
 );
 // Checked in order before every upstream call; each refusal is a 429 in the caller's dialect.
 const limitsRepository = createLimitsRepository(db);
-const customerLimits = createCustomerLimitsCache(limitsRepository, env.BUDGET_CACHE_TTL_MS);
-const prices = createPriceCache(limitsRepository, env.BUDGET_CACHE_TTL_MS);
+const customerLimits = createCustomerLimitsCache(
+  limitsRepository,
+  env.BUDGET_CACHE_TTL_MS,
+  Date.now,
+  staleRead,
+);
+const prices = createPriceCache(limitsRepository, env.BUDGET_CACHE_TTL_MS, Date.now, staleRead);
 // Budget, plan and price changes (gatewayctl update-customer, set-plan, update-plan, set-pricing, the admin API)
 // arrive on the same connection: the customer (or every customer) and the price list are re-read at once;
 // BUDGET_CACHE_TTL_MS is the fallback if a message is lost.

@@ -50,14 +50,36 @@ export function insufficientQuota(detail: string): AppError & { headers: Record<
   return Object.assign(error, { headers: { 'x-should-retry': 'false' } });
 }
 
-/** Reads a few rows at most every `ttlMs` (concurrent callers share one read; failures are not cached). */
-function cached<K, V>(ttlMs: number, load: (key: K) => Promise<V>, now: () => number) {
+/**
+ * Reads a few rows at most every `ttlMs` (concurrent callers share one read; failures are not cached). While reads
+ * fail (Postgres restarting), the last value read within `staleIfErrorMs` is served instead of the error.
+ */
+function cached<K, V>(
+  ttlMs: number,
+  load: (key: K) => Promise<V>,
+  now: () => number,
+  stale: StaleOptions = {},
+) {
   const entries = new Map<K, { value: Promise<V>; at: number }>();
+  const lastGood = new Map<K, { value: V; at: number }>();
+  const staleIfErrorMs = stale.staleIfErrorMs ?? 0;
   const get = (key: K): Promise<V> => {
     const hit = entries.get(key);
     if (hit && now() - hit.at < ttlMs) return hit.value;
     if (entries.size > 10_000) entries.clear();
-    const value = load(key);
+    if (lastGood.size > 10_000) lastGood.clear();
+    const value = load(key).then(
+      (loaded) => {
+        if (staleIfErrorMs > 0) lastGood.set(key, { value: loaded, at: now() });
+        return loaded;
+      },
+      (error: unknown) => {
+        const good = lastGood.get(key);
+        if (!good || now() - good.at > ttlMs + staleIfErrorMs) throw error;
+        stale.onStale?.(error);
+        return good.value;
+      },
+    );
     const entry = { value, at: now() };
     entries.set(key, entry);
     value.catch(() => {
@@ -67,10 +89,23 @@ function cached<K, V>(ttlMs: number, load: (key: K) => Promise<V>, now: () => nu
   };
   /** Forgets one key (the next get re-reads it), or every key when none is given. */
   const evict = (key?: K) => {
-    if (key === undefined) entries.clear();
-    else entries.delete(key);
+    if (key === undefined) {
+      entries.clear();
+      lastGood.clear();
+    } else {
+      entries.delete(key);
+      lastGood.delete(key);
+    }
   };
   return Object.assign(get, { evict });
+}
+
+/** DB_OUTAGE_GRACE_MS for the caches below: serve what was read last while Postgres does not answer. */
+export interface StaleOptions {
+  /** How long past its TTL a value is reused while reads fail. Default 0 (the error is thrown). */
+  staleIfErrorMs?: number;
+  /** Called each time a stale value is served (the caller logs, rate-limited). */
+  onStale?: (error: unknown) => void;
 }
 
 /** Customer budgets/quotas with a short in-process cache, shared by the budget and quota gates. */
@@ -87,8 +122,9 @@ export function createCustomerLimitsCache(
   repository: Pick<LimitsRepository, 'findCustomerLimits'>,
   ttlMs: number,
   now: () => number = Date.now,
+  stale: StaleOptions = {},
 ): CustomerLimitsCache & { evict(customerId: string): void } {
-  const get = cached(ttlMs, (id: string) => repository.findCustomerLimits(id), now);
+  const get = cached(ttlMs, (id: string) => repository.findCustomerLimits(id), now, stale);
   return {
     get,
     evict: (customerId) => get.evict(customerId === '*' ? undefined : customerId),
@@ -105,8 +141,9 @@ export function createPriceCache(
   repository: Pick<LimitsRepository, 'listPrices'>,
   ttlMs: number,
   now: () => number = Date.now,
+  stale: StaleOptions = {},
 ): PriceCache {
-  const get = cached(ttlMs, (_: 'all') => repository.listPrices(), now);
+  const get = cached(ttlMs, (_: 'all') => repository.listPrices(), now, stale);
   return { get: () => get('all'), evict: () => get.evict() };
 }
 

@@ -1,4 +1,4 @@
-import { AppError, type Logger, type Redis } from '@ollama-gateway/runtime';
+import { AppError, atMostEvery, type Logger, type Redis } from '@ollama-gateway/runtime';
 import type { AdmissionGate, AdmissionTicket } from './admission.js';
 import { rateLimitHeaders, retryAfterSeconds } from './rate-limit.headers.js';
 import { ADMIT_SCRIPT, SETTLE_SCRIPT } from './rate-limit.scripts.js';
@@ -52,12 +52,9 @@ export function createRateLimitGate(options: RateLimitGateOptions): AdmissionGat
     redis.defineCommand('ogwRateAdmit', { numberOfKeys: 4, lua: ADMIT_SCRIPT });
     redis.defineCommand('ogwRateSettle', { numberOfKeys: 4, lua: SETTLE_SCRIPT });
   }
-  let lastWarning = 0;
-  const warn = (error: unknown, what: string) => {
-    if (Date.now() - lastWarning < 10_000) return;
-    lastWarning = Date.now();
-    logger.warn({ err: error }, `rate limits not enforced: Redis unavailable while ${what} (failing open)`);
-  };
+  const warn = atMostEvery(10_000, (error: unknown, what: string) =>
+    logger.warn({ err: error }, `rate limits not enforced: Redis unavailable while ${what} (failing open)`),
+  );
   const keysFor = (keyId: string) => {
     const base = `${prefix}:ratelimit:{${keyId}}`;
     return [`${base}:requests`, `${base}:inflight`, `${base}:token-log`, `${base}:tokens`];

@@ -331,3 +331,85 @@ describe('isModelAllowed and globToRegExp', () => {
     expect(allowed(['llama3.2'], 'llama3.2:1b')).toBe(false);
   });
 });
+
+describe('KeyAuthService while the store fails (DB_OUTAGE_GRACE_MS)', () => {
+  class FailingStore extends FakeStore {
+    down = false;
+    override async findByHash(hash: string) {
+      if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      return super.findByHash(hash);
+    }
+    override async findById(id: string) {
+      if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      return super.findById(id);
+    }
+  }
+  function outage(staleIfErrorMs: number) {
+    clock = 1_700_000_000_000;
+    const store = new FailingStore();
+    const stale: unknown[] = [];
+    const service = createKeyAuthService({
+      store,
+      hashSecret: SECRET,
+      cacheTtlMs: 1000,
+      staleIfErrorMs,
+      onStale: (error) => stale.push(error),
+      now: () => clock,
+    });
+    services.push(service);
+    return { store, service, stale };
+  }
+
+  it('serves a key read within the grace, by secret and by id, and says so', async () => {
+    const { store, service, stale } = outage(60_000);
+    const { key } = generateApiKey();
+    store.add(key, authKey());
+    await service.authenticate(key);
+    store.down = true;
+    clock += 30_000;
+    await expect(service.authenticate(key)).resolves.toEqual(authKey());
+    await expect(service.authenticateById(KEY_ID)).resolves.toEqual(authKey());
+    expect(stale).toHaveLength(2);
+    // A stale answer is not a fresh read: once the store is back the next lookup reads it.
+    store.down = false;
+    const reads = store.findByHashCalls;
+    await service.authenticate(key);
+    expect(store.findByHashCalls).toBe(reads + 1);
+  });
+
+  it('refuses past the grace, for keys never seen, and with no grace at all', async () => {
+    const { store, service } = outage(60_000);
+    const { key } = generateApiKey();
+    store.add(key, authKey());
+    await service.authenticate(key);
+    store.down = true;
+    clock += 61_001;
+    await expect(service.authenticate(key)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(service.authenticate(generateApiKey().key)).rejects.toThrow(/ECONNREFUSED/);
+
+    const strict = outage(0);
+    strict.store.add(key, authKey());
+    await strict.service.authenticate(key);
+    strict.store.down = true;
+    clock += 1001;
+    await expect(strict.service.authenticate(key)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('still applies expiry against the clock, and an evicted key is not served stale', async () => {
+    const { store, service } = outage(60_000);
+    const { key } = generateApiKey();
+    store.add(key, authKey({ expiresAt: new Date(clock + 10_000) }));
+    await service.authenticate(key);
+    store.down = true;
+    clock += 20_000;
+    expect((await authError(service.authenticate(key))).message).toMatch(/has expired/);
+
+    const other = generateApiKey().key;
+    store.down = false;
+    store.add(other, authKey({ id: '0b8e2c1a-4b3d-4e5f-9a8b-7c6d5e4f3a2c' }));
+    await service.authenticate(other);
+    service.evict('0b8e2c1a-4b3d-4e5f-9a8b-7c6d5e4f3a2c');
+    store.down = true;
+    await expect(service.authenticate(other)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

@@ -44,23 +44,32 @@ export function extractApiKey(headers: Record<string, string | string[] | undefi
 
 interface CacheEntry {
   key: AuthKey | null;
+  /** Fresh until then; reused after it only while the store fails, up to `staleUntil`. */
   until: number;
+  staleUntil: number;
 }
 
 /**
  * The one key-check implementation, used by nginx's auth subrequest and by direct requests alike. Lookups are by
  * HMAC hash (the secret is never stored) and cached for `cacheTtlMs`, misses included, so a flood of bad keys
  * cannot hammer Postgres. A revocation takes effect at once when it is published (evict, via Redis pub/sub: see
- * packages/runtime key-events.ts), and within the cache TTL in any case.
+ * packages/runtime key-events.ts), and within the cache TTL in any case. While the store fails (Postgres restarting), a
+ * lookup made within the last `staleIfErrorMs` is reused instead of refusing the request; nothing can revoke a key
+ * while Postgres is down, and expiry is checked against the clock either way.
  */
 export function createKeyAuthService(options: {
   store: KeyStore;
   hashSecret: string;
   cacheTtlMs: number;
+  /** DB_OUTAGE_GRACE_MS: how long past its TTL a cached lookup is reused while the store fails. Default 0. */
+  staleIfErrorMs?: number;
+  /** Called each time a stale lookup is served because the store failed (the caller logs, rate-limited). */
+  onStale?: (error: unknown) => void;
   now?: () => number;
   touchIntervalMs?: number;
 }): KeyAuthService {
   const { store, hashSecret, cacheTtlMs } = options;
+  const staleIfErrorMs = options.staleIfErrorMs ?? 0;
   const now = options.now ?? Date.now;
   const byHash = new Map<string, CacheEntry>();
   const byId = new Map<string, CacheEntry>();
@@ -68,7 +77,19 @@ export function createKeyAuthService(options: {
 
   const remember = (map: Map<string, CacheEntry>, id: string, key: AuthKey | null) => {
     if (map.size > 50_000) map.clear();
-    map.set(id, { key, until: now() + cacheTtlMs });
+    const until = now() + cacheTtlMs;
+    map.set(id, { key, until, staleUntil: until + staleIfErrorMs });
+  };
+
+  /** The store's answer, or the cached one when the store fails and the entry is within its grace. */
+  const lookup = async (cached: CacheEntry | undefined, read: () => Promise<AuthKey | null>) => {
+    try {
+      return { key: await read(), fresh: true };
+    } catch (error) {
+      if (!cached || cached.staleUntil <= now()) throw error;
+      options.onStale?.(error);
+      return { key: cached.key, fresh: false };
+    }
   };
 
   const check = (key: AuthKey | null, shown: string): AuthKey => {
@@ -103,9 +124,12 @@ export function createKeyAuthService(options: {
       let key: AuthKey | null;
       if (cached && cached.until > now()) key = cached.key;
       else {
-        key = await store.findByHash(hash);
-        remember(byHash, hash, key);
-        if (key) remember(byId, key.id, key);
+        const found = await lookup(cached, () => store.findByHash(hash));
+        key = found.key;
+        if (found.fresh) {
+          remember(byHash, hash, key);
+          if (key) remember(byId, key.id, key);
+        }
       }
       return check(key, maskKey(rawKey));
     },
@@ -114,8 +138,11 @@ export function createKeyAuthService(options: {
       let key: AuthKey | null;
       if (cached && cached.until > now()) key = cached.key;
       else {
-        key = /^[0-9a-f-]{36}$/i.test(id) ? await store.findById(id) : null;
-        remember(byId, id, key);
+        const found = await lookup(cached, async () =>
+          /^[0-9a-f-]{36}$/i.test(id) ? store.findById(id) : null,
+        );
+        key = found.key;
+        if (found.fresh) remember(byId, id, key);
       }
       return check(key, 'unknown key');
     },
