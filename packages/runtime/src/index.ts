@@ -3,6 +3,7 @@ export * from './batcher.js';
 export * from './env.js';
 export * from './errors.js';
 export * from './health-server.js';
+export * from './http-drain.js';
 export * from './key-events.js';
 export * from './logger.js';
 export * from './metrics.js';

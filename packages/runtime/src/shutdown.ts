@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 
-export type ShutdownStep = { name: string; run: () => Promise<unknown> | unknown };
+export type ShutdownStep = {
+  name: string;
+  run: () => Promise<unknown> | unknown;
+  /** This step's bound instead of `stepTimeoutMs` (a drain longer than 15 s must not be cut short). */
+  timeoutMs?: number;
+};
 
 /**
  * Runs `steps` in order on SIGTERM/SIGINT (stop accepting → drain → close workers → close Redis/Postgres), each step
@@ -20,7 +25,7 @@ export function installShutdown(
           await Promise.race([
             Promise.resolve().then(step.run),
             new Promise((_, reject) =>
-              setTimeout(() => reject(new Error('timed out')), stepTimeoutMs).unref(),
+              setTimeout(() => reject(new Error('timed out')), step.timeoutMs ?? stepTimeoutMs).unref(),
             ),
           ]);
           logger.info({ step: step.name, ms: Date.now() - started }, 'shutdown step done');

@@ -12,6 +12,7 @@ import {
   subscribeCustomerChanged,
   subscribeKeyChanged,
   subscribePricesChanged,
+  trackHttpDrain,
 } from '@ollama-gateway/runtime';
 import { createApp } from './app.js';
 import { createRedisCacheStore } from './cache/cache.store.js';
@@ -228,6 +229,7 @@ const app = createApp({
 const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 64 * 1024 }, app);
 server.headersTimeout = 66_000;
 server.on('clientError', handleClientError);
+const httpDrain = trackHttpDrain(server);
 server.listen(env.GATEWAY_PORT, env.GATEWAY_HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.GATEWAY_PORT;
@@ -249,16 +251,20 @@ installShutdown(logger, [
     },
   },
   {
+    // New connections are refused; requests in flight finish (each closing its connection: nginx cannot reuse it),
+    // up to SHUTDOWN_GRACE_MS, after which what still runs is cut (recorded as 499). Usage is flushed next.
     name: 'drain http',
-    run: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => {
-          server.closeAllConnections();
-          resolve();
-        }, env.SHUTDOWN_GRACE_MS).unref();
-      }),
+    timeoutMs: env.SHUTDOWN_GRACE_MS + 1_000,
+    run: async () => {
+      const inFlight = httpDrain.inFlight;
+      const { cut } = await httpDrain.drain(env.SHUTDOWN_GRACE_MS);
+      if (cut)
+        logger.warn(
+          { graceMs: env.SHUTDOWN_GRACE_MS },
+          'shutdown grace over: cut the requests still running',
+        );
+      else logger.info({ inFlight }, 'drained: every request in flight finished');
+    },
   },
   { name: 'flush events', run: () => publisher.close() },
   { name: 'flush key usage', run: () => auth.close() },
