@@ -1,8 +1,9 @@
 // `make bench-profile`: the same stack as `make bench`, with the gateway restarted under `node --cpu-prof`, driven
-// with non-streaming chat at 16 connections through nginx; prints the top self-time functions and packages and
-// writes them to bench/results/profile.md (the raw .cpuprofile stays in bench/results/ for Chrome DevTools).
+// with non-streaming chat (or, with BENCH_PROFILE_KIND=stream, unpaced streams) at 16 connections through nginx;
+// prints the top self-time functions and packages and writes them to bench/results/profile.md (the raw .cpuprofile
+// stays in bench/results/ for Chrome DevTools).
 //
-//   node --import tsx bench/profile.ts          BENCH_PROFILE_MS=8000
+//   node --import tsx bench/profile.ts          BENCH_PROFILE_MS=8000 BENCH_PROFILE_KIND=chat|stream
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -29,6 +30,8 @@ async function redisCalls(url: string): Promise<{ total: number; byCommand: Reco
 }
 
 const PROFILE_MS = Number(process.env.BENCH_PROFILE_MS ?? 8000);
+const KIND = process.env.BENCH_PROFILE_KIND === 'stream' ? 'stream' : 'chat';
+const KIND_LABEL = KIND === 'stream' ? 'streaming chat (unpaced)' : 'non-streaming chat';
 const RESULTS = join(ROOT, 'bench', 'results');
 const DIR = join(RESULTS, 'cpuprofile');
 
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
     ).json()) as { message: { content: string } };
     const target: Target = { name: 'nginx', url: bench.stack.apiUrl, auth: `Bearer ${bench.key}` };
     const pool = makePool(target, 16);
-    const send = makeRequester('chat', target, pool, {
+    const send = makeRequester(KIND, target, pool, {
       model: 'llama3.2',
       messages,
       text: reply.message.content,
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
   }
   const file = readdirSync(DIR).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${DIR}`);
-  const report = `# Gateway CPU profile: non-streaming chat, 16 connections through nginx, ${PROFILE_MS} ms\n\nProfile: bench/results/cpuprofile/${file}\n\n${cpuTable}\n\n${redisLine}\n\n${profileMarkdown(summarizeProfile(join(DIR, file)), requests)}\n`;
+  const report = `# Gateway CPU profile: ${KIND_LABEL}, 16 connections through nginx, ${PROFILE_MS} ms\n\nProfile: bench/results/cpuprofile/${file}\n\n${cpuTable}\n\n${redisLine}\n\n${profileMarkdown(summarizeProfile(join(DIR, file)), requests)}\n`;
   writeFileSync(join(RESULTS, 'profile.md'), report);
   process.stdout.write(report);
 }

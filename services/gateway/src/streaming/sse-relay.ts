@@ -34,7 +34,47 @@ export function write(res: ServerResponse, data: string | Uint8Array): Promise<v
 }
 
 /**
- * Relays a canonical event stream to an SSE client, frame by frame, never buffering. Until the upstream answers, it
+ * Frames rendered in one turn of the event loop, written as one chunk when the turn ends (process.nextTick): the events
+ * parsed from one upstream read go out in one `write` — one chunked-encoding frame and one syscall instead of one per
+ * token — and nothing waits longer than the current turn, so a paced stream is sent exactly as before.
+ */
+class FrameBatch {
+  private pending = '';
+  private scheduled = false;
+  /** Set while the socket buffer is full: the relay awaits it before reading further (backpressure). */
+  drained: Promise<void> | undefined;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  add(frame: string): void {
+    this.pending += frame;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    process.nextTick(this.flush);
+  }
+
+  /** What is still pending (for a final `res.end(…)`), emptied. */
+  take(): string {
+    const frames = this.pending;
+    this.pending = '';
+    return frames;
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const frames = this.take();
+    if (!frames || this.res.writableEnded) return;
+    const drained = write(this.res, frames);
+    if (!drained) return;
+    this.drained = drained.then(() => {
+      this.drained = undefined;
+    });
+  };
+}
+
+/**
+ * Relays a canonical event stream to an SSE client as it comes, never buffering past the current turn of the event
+ * loop (see FrameBatch). Until the upstream answers, it
  * holds the HTTP status back so early errors are real HTTP errors; if that takes longer than `keepAliveMs`, it
  * commits 200 and sends `: ping` comments (tunnels cut idle connections), and a later error becomes an error event.
  * Returns the status to record: 200, 502 when the upstream failed mid-stream.
@@ -51,6 +91,7 @@ export async function relaySse(
   },
 ): Promise<number> {
   const { renderer, context, signal } = options;
+  const batch = new FrameBatch(res);
   let lastWrite = Date.now();
   const commitHeaders = () => {
     if (!res.headersSent) res.writeHead(200, { ...SSE_HEADERS, ...options.extraHeaders });
@@ -69,7 +110,7 @@ export async function relaySse(
   const fail = (error: AppError): number => {
     context.errorCode = error.code ?? 'upstream_error';
     context.errorMessage = error.message;
-    if (!res.writableEnded && !signal.aborted) res.end(renderer.error(error));
+    if (!res.writableEnded && !signal.aborted) res.end(batch.take() + renderer.error(error));
     return error.status >= 500 ? error.status : 502;
   };
 
@@ -86,15 +127,15 @@ export async function relaySse(
     lastWrite = Date.now();
     for await (const event of events) {
       if (event.type === 'error') return fail(upstreamError(event.message, { code: 'upstream_error' }));
+      if (event.type === 'end') {
+        res.end(batch.take() + renderer.render(event));
+        return 200;
+      }
       const frame = renderer.render(event);
       if (frame) {
-        const drained = write(res, frame);
+        batch.add(frame);
         lastWrite = Date.now();
-        if (drained) await drained;
-      }
-      if (event.type === 'end') {
-        res.end();
-        return 200;
+        if (batch.drained) await batch.drained;
       }
       if (signal.aborted) return 499;
     }
