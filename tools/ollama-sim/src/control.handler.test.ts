@@ -84,6 +84,7 @@ describe('fault markers', () => {
     const abort = new AbortController();
     const pending = chat('x [[sim:hang]]', {}, abort.signal);
     await waitFor(async () => (sim.stats().active > 0 ? true : undefined));
+    expect(sim.stats().inFlight).toMatchObject([{ path: '/api/chat', model: 'llama3.2', tokensSent: 0 }]);
     const abortedAt = Date.now();
     abort.abort();
     await expect(pending).rejects.toThrow();
@@ -91,6 +92,7 @@ describe('fault markers', () => {
     expect(c).toMatchObject({ path: '/api/chat', model: 'llama3.2', tokensSent: 0 });
     expect(Math.abs(c.atMs - abortedAt)).toBeLessThan(100);
     expect(sim.stats().active).toBe(0);
+    expect(sim.stats().inFlight).toEqual([]);
   });
 
   it('[[sim:slow]] uses the slow timing', async () => {

@@ -76,9 +76,9 @@ export function createRequestListener(ctx: SimContext): (req: IncomingMessage, r
       startMs: performance.timeOrigin + performance.now(),
       state: { signal: abort, tokensSent: 0, serverClosed: false },
     };
-    ctx.stats.begin(path);
+    ctx.stats.begin(info);
     res.on('close', () => {
-      ctx.stats.end();
+      ctx.stats.end(info);
       if (res.writableFinished) return;
       abort.abort();
       if (!info.state.serverClosed)

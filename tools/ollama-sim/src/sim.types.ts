@@ -74,6 +74,14 @@ export interface Cancellation {
   tokensSent: number;
 }
 
+export interface InFlightRequest {
+  path: string;
+  model: string;
+  /** Milliseconds since the request arrived. */
+  afterMs: number;
+  tokensSent: number;
+}
+
 export interface SimStats {
   /** Requests received, control API excluded. */
   requests: number;
@@ -81,6 +89,11 @@ export interface SimStats {
   cancellations: Cancellation[];
   /** Requests in flight. */
   active: number;
+  /**
+   * Each request in flight and how far it got: token chunks handed to the socket so far. A stream whose client
+   * does not read stalls here once the buffers on the way are full (the simulator honours backpressure).
+   */
+  inFlight: InFlightRequest[];
   /** Faults applied (marker or control API). */
   faultsInjected: number;
   /** Simulated model loads. */
