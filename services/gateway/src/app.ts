@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { jsonDepthExceeds, TOO_DEEP_MESSAGE } from './dialects/json-depth.js';
 import type { AdmissionGate } from './limits/admission.js';
 import { authenticateMiddleware } from './middleware/authenticate.middleware.js';
+import { type CorsPolicy, corsMiddleware } from './middleware/cors.middleware.js';
 import { errorMiddleware } from './middleware/error.middleware.js';
 import { requestContextMiddleware } from './middleware/request-context.middleware.js';
 import { adminRoute } from './routes/admin/admin.route.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   admin?: { token: string | undefined; service: AdminService };
   /** GET /v1/usage: the caller's usage this billing period. Absent = 404. */
   usage?: Parameters<typeof usageRoute>[0];
+  /** CORS for /v1/… and /api/… (CORS_ALLOW_ORIGINS); absent = no CORS headers. */
+  cors?: CorsPolicy;
   /** Served on GET /metrics (Prometheus text format, no API key: keep the port private). Absent = 404. */
   metrics?: Registry;
 }
@@ -59,7 +62,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoute({ checks: deps.readiness, isStopping: deps.isStopping }));
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics));
   app.use(
-    internalAuthRoute({ auth: deps.auth, recorder: deps.recorder, internalSecret: deps.internalSecret }),
+    internalAuthRoute({
+      auth: deps.auth,
+      recorder: deps.recorder,
+      internalSecret: deps.internalSecret,
+      ...(deps.cors ? { cors: deps.cors } : {}),
+    }),
   );
 
   app.use(
@@ -71,6 +79,8 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const api = express.Router();
+  // Before the key chain: browsers send preflights without the key.
+  if (deps.cors) api.use(corsMiddleware(deps.cors));
   api.use(
     requestContextMiddleware({
       internalSecret: deps.internalSecret,

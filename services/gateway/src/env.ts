@@ -57,6 +57,23 @@ export const gatewayEnvSchema = z.object({
     .min(1024)
     .default(20 * 1024 * 1024),
   /** Fetch http(s) `image_url`s in chat requests (off: they are a 400, send data URIs instead). */
+  /**
+   * Browser origins allowed to call /v1/… and /api/… (CORS), comma-separated (`https://app.example.com`), or `*`.
+   * Empty: no CORS headers at all. Never applies to /admin.
+   */
+  CORS_ALLOW_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s?#]+$/i.test(origin)),
+      'CORS_ALLOW_ORIGINS must be `*` or comma-separated origins without a path, e.g. https://app.example.com,http://localhost:5173',
+    ),
   IMAGE_URL_FETCH: envBoolean.default(false),
   /** Largest image the gateway downloads, and how long a download (redirects included) may take. */
   IMAGE_URL_MAX_BYTES: z.coerce

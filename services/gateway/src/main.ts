@@ -34,6 +34,7 @@ import { createBudgetGate, createCustomerLimitsCache, createPriceCache } from '.
 import { createQuotaGate } from './limits/quota.gate.js';
 import { createRateLimitGate } from './limits/rate-limit.gate.js';
 import { handleClientError } from './middleware/client-error.js';
+import { createCorsPolicy } from './middleware/cors.middleware.js';
 import { createEventPublisher } from './producers/event.publisher.js';
 import { createSpool } from './producers/spool.js';
 import { createLimitsRepository } from './repositories/limits.repository.js';
@@ -208,6 +209,7 @@ const app = createApp({
   },
   usage: { reports: createUsageReportsRepository(db), timeZone: env.BILLING_TIME_ZONE },
   ...(imageClient ? { imageFetcher: createImageFetcher({ client: imageClient }) } : {}),
+  ...(env.CORS_ALLOW_ORIGINS.length > 0 ? { cors: createCorsPolicy(env.CORS_ALLOW_ORIGINS) } : {}),
   readiness: [
     {
       name: 'postgres',

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { AppError, toAppError } from '@ollama-gateway/runtime';
 import { type Request, type Response, Router } from 'express';
 import { dialectOf, errorBodyFor } from '../dialects/dialect.js';
+import type { CorsPolicy } from '../middleware/cors.middleware.js';
 import { clientIpOf, isFromProxy, requestIdOf } from '../middleware/request-context.middleware.js';
 import { extractApiKey, type KeyAuthService } from '../services/key-auth.service.js';
 import { newRequestContext } from '../services/request-context.js';
@@ -24,6 +25,8 @@ export function internalAuthRoute(deps: {
   auth: KeyAuthService;
   recorder: UsageRecorder;
   internalSecret: string;
+  /** Tells nginx which Access-Control-Allow-Origin to put on the 401/403 it sends (X-Gateway-Cors-Origin). */
+  cors?: CorsPolicy;
 }): Router {
   const router = Router();
   router.get('/internal/auth', async (req: Request, res: Response) => {
@@ -32,6 +35,8 @@ export function internalAuthRoute(deps: {
       res.status(404).json({ error: 'not found' });
       return;
     }
+    const corsOrigin = deps.cors?.allowOrigin(req.headers.origin);
+    if (corsOrigin) res.setHeader('x-gateway-cors-origin', corsOrigin);
     try {
       const key = await deps.auth.authenticate(extractApiKey(req.headers));
       res.setHeader('x-gateway-key-id', key.id);

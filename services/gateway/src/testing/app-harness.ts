@@ -32,6 +32,7 @@ import { type CacheConfig, type CacheConfigInput, cacheConfigSchema } from '../c
 import { createRedisCacheStore } from '../cache/cache.store.js';
 import { createCachingChatService } from '../cache/caching-chat.service.js';
 import type { AdmissionGate } from '../limits/admission.js';
+import { createCorsPolicy } from '../middleware/cors.middleware.js';
 import { createEventPublisher } from '../producers/event.publisher.js';
 import { createSpool } from '../producers/spool.js';
 import { createAdminService } from '../services/admin.service.js';
@@ -98,6 +99,8 @@ export async function startTestGateway(
     healthChecks?: boolean;
     label?: string;
     imageFetcher?: ImageFetcher;
+    /** CORS_ALLOW_ORIGINS (origins or `*`); absent = CORS off. */
+    corsOrigins?: string[];
     /** Admission gates (rate limits, quotas, budget) built over the test's database and Redis. */
     admission?: (deps: { db: Db; redis: Redis; prefix: string; logger: Logger }) => AdmissionGate;
     /** Another instance's database and prefix: a second gateway replica over the same Postgres and Redis keys. */
@@ -188,6 +191,7 @@ export async function startTestGateway(
     readiness: [],
     isStopping: () => false,
     ...(options.imageFetcher ? { imageFetcher: options.imageFetcher } : {}),
+    ...(options.corsOrigins ? { cors: createCorsPolicy(options.corsOrigins) } : {}),
     ...(options.admission
       ? { admission: options.admission({ db: database.db, redis, prefix, logger }) }
       : {}),
