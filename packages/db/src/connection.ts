@@ -21,5 +21,8 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   });
   // A dropped idle connection (Postgres restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor one dropped while checked out between two queries (inside a transaction, say): pg emits 'error' on the client,
+  // which would be an uncaught exception. The next query on it fails (the caller retries), and the pool discards it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
