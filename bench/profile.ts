@@ -1,9 +1,10 @@
 // `make bench-profile`: the same stack as `make bench`, with the gateway restarted under `node --cpu-prof`, driven
-// with non-streaming chat (or, with BENCH_PROFILE_KIND=stream, unpaced streams) at 16 connections through nginx;
+// with non-streaming chat (or, with BENCH_PROFILE_KIND=stream, unpaced streams) at 16 connections (BENCH_PROFILE_CONNS)
+// through nginx;
 // prints the top self-time functions and packages and writes them to bench/results/profile.md (the raw .cpuprofile
 // stays in bench/results/ for Chrome DevTools).
 //
-//   node --import tsx bench/profile.ts          BENCH_PROFILE_MS=8000 BENCH_PROFILE_KIND=chat|stream
+//   node --import tsx bench/profile.ts    BENCH_PROFILE_MS=8000 BENCH_PROFILE_KIND=chat|stream BENCH_PROFILE_CONNS=16
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -30,6 +31,7 @@ async function redisCalls(url: string): Promise<{ total: number; byCommand: Reco
 }
 
 const PROFILE_MS = Number(process.env.BENCH_PROFILE_MS ?? 8000);
+const CONNS = Number(process.env.BENCH_PROFILE_CONNS ?? 16);
 const KIND = process.env.BENCH_PROFILE_KIND === 'stream' ? 'stream' : 'chat';
 const KIND_LABEL = KIND === 'stream' ? 'streaming chat (unpaced)' : 'non-streaming chat';
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
       })
     ).json()) as { message: { content: string } };
     const target: Target = { name: 'nginx', url: bench.stack.apiUrl, auth: `Bearer ${bench.key}` };
-    const pool = makePool(target, 16);
+    const pool = makePool(target, CONNS);
     const send = makeRequester(KIND, target, pool, {
       model: 'llama3.2',
       messages,
@@ -60,11 +62,11 @@ async function main(): Promise<void> {
       chunks: SIM_DEFAULTS.replyTokens,
       dims: 384,
     });
-    await closedLoop(16, 1000, send); // warm-up (in the profile too; start-up dominates nothing after this)
+    await closedLoop(CONNS, 1000, send); // warm-up (in the profile too; start-up dominates nothing after this)
     const roles = await bench.pidsByRole();
     const cpuBefore = Object.fromEntries(Object.entries(roles).map(([role, pids]) => [role, cpuMsOf(pids)]));
     const before = await redisCalls(bench.stack.env.REDIS_URL!);
-    const result = await closedLoop(16, PROFILE_MS, send);
+    const result = await closedLoop(CONNS, PROFILE_MS, send);
     const after = await redisCalls(bench.stack.env.REDIS_URL!);
     requests = result.samples.length;
     const cpuRows = Object.entries(roles).map(([role, pids]) => {
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
   }
   const file = readdirSync(DIR).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${DIR}`);
-  const report = `# Gateway CPU profile: ${KIND_LABEL}, 16 connections through nginx, ${PROFILE_MS} ms\n\nProfile: bench/results/cpuprofile/${file}\n\n${cpuTable}\n\n${redisLine}\n\n${profileMarkdown(summarizeProfile(join(DIR, file)), requests)}\n`;
+  const report = `# Gateway CPU profile: ${KIND_LABEL}, ${CONNS} connection(s) through nginx, ${PROFILE_MS} ms\n\nProfile: bench/results/cpuprofile/${file}\n\n${cpuTable}\n\n${redisLine}\n\n${profileMarkdown(summarizeProfile(join(DIR, file)), requests)}\n`;
   writeFileSync(join(RESULTS, 'profile.md'), report);
   process.stdout.write(report);
 }
