@@ -34,6 +34,8 @@ import { fmt, fmtDelta, fmtInt, percentile } from './lib/stats.js';
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BILLING_EVENTS = Number(process.env.BENCH_BILLING_EVENTS ?? 20_000);
+/** Events per job the gateway's publisher sends at the goal's 5,000 events/s (one job per 5 ms window). */
+const GATEWAY_BATCH_AT_GOAL = 25;
 const RESULTS = join(ROOT, 'bench', 'results');
 
 interface Scenario {
@@ -273,7 +275,7 @@ function goals(results: ScenarioResult[], peakRss: number, burst: BurstResult, p
     ),
     goal('Gateway RSS with 64 open streams (peak)', '≤ 150 MB', peakRss, 150, 'MB', true, 0),
     goal(
-      'Billing worker usage events/s into Postgres',
+      "Billing worker usage events/s into Postgres (the gateway's 25-event batches)",
       '≥ 5,000 /s',
       burst.workerEventsPerSecond,
       5000,
@@ -341,12 +343,18 @@ async function main(): Promise<void> {
       upstream: bench.simUrl,
       runId,
     });
+    let single: BurstResult;
     let burst: BurstResult;
     let paced: PacedResult;
     try {
-      burst = await billing.burst(BILLING_EVENTS);
+      single = await billing.burst(BILLING_EVENTS);
       log(
-        `billing burst: ${fmtInt(burst.workerEventsPerSecond)} events/s (worker), ${fmtInt(burst.endToEndEventsPerSecond)} end to end`,
+        `billing burst, one job per event: ${fmtInt(single.workerEventsPerSecond)} events/s (worker), ${fmtInt(single.endToEndEventsPerSecond)} end to end`,
+      );
+      // What the gateway's publisher sends at 5,000 events/s: a job per 5 ms window, i.e. 25 events each.
+      burst = await billing.burst(BILLING_EVENTS, GATEWAY_BATCH_AT_GOAL);
+      log(
+        `billing burst, ${GATEWAY_BATCH_AT_GOAL} events per job: ${fmtInt(burst.workerEventsPerSecond)} events/s (worker), ${fmtInt(burst.endToEndEventsPerSecond)} end to end`,
       );
       const peak = Math.max(
         ...results.filter((r) => r.scenario.kind === 'chat').map((r) => r.targets.nginx.rps),
@@ -365,7 +373,10 @@ async function main(): Promise<void> {
       '| --- | --- |',
       `| Gateway RSS: after start-up / peak with 64 open streams / at the end | ${fmt(rssStart, 0)} / ${fmt(peakRss, 0)} / ${fmt(rssEnd, 0)} MB |`,
       `| Usage rows from the load above; queue lag p50 / p99 / max (publication → row) | ${fmtInt(realLag.rows)}; ${fmt(realLag.p50Ms, 0)} / ${fmt(realLag.p99Ms, 0)} / ${fmt(realLag.maxMs, 0)} ms |`,
-      `| Billing burst: ${fmtInt(burst.events)} events enqueued in ${fmt(burst.enqueueMs / 1000, 2)} s, all rows after ${fmt(burst.endToEndMs / 1000, 2)} s | ${fmtInt(burst.workerEventsPerSecond)} events/s (worker, first → last row); ${fmtInt(burst.endToEndEventsPerSecond)} events/s end to end |`,
+      ...[single, burst].map(
+        (b) =>
+          `| Billing burst, ${b.perJob === 1 ? 'one job per event' : `${b.perJob} events per job (the gateway's batches at 5,000 events/s)`}: ${fmtInt(b.events)} events enqueued in ${fmt(b.enqueueMs / 1000, 2)} s, all rows after ${fmt(b.endToEndMs / 1000, 2)} s | ${fmtInt(b.workerEventsPerSecond)} events/s (worker, first → last row); ${fmtInt(b.endToEndEventsPerSecond)} events/s end to end |`,
+      ),
       `| Billing paced at the gateway's peak (${fmtInt(paced.ratePerSecond)} events/s for ${paced.seconds} s): queue lag p50 / p99 / max | ${fmt(paced.p50Ms, 0)} / ${fmt(paced.p99Ms, 0)} / ${fmt(paced.maxMs, 0)} ms |`,
     ].join('\n');
     const goalRows = [
@@ -392,7 +403,11 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS, 'latest.md'), report);
     writeFileSync(
       join(RESULTS, 'latest.json'),
-      JSON.stringify({ machine, load, results, rssStart, peakRss, rssEnd, realLag, burst, paced }, null, 2),
+      JSON.stringify(
+        { machine, load, results, rssStart, peakRss, rssEnd, realLag, single, burst, paced },
+        null,
+        2,
+      ),
     );
     log(`\nwritten to bench/results/latest.md (total ${fmt((performance.now() - started) / 1000, 0)} s)`);
     const failed = results.reduce((n, r) => n + TARGETS.reduce((m, t) => m + r.targets[t].errors, 0), 0);

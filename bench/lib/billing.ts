@@ -1,7 +1,7 @@
 // The billing pipeline on its own: usage events enqueued straight into the BullMQ `usage` queue (same prefix, job
 // name, job id and options as the gateway's publisher), timed until the billing worker has written every row.
 import { performance } from 'node:perf_hooks';
-import { QUEUE_NAMES, type UsageEvent, usageEventSchema } from '@ollama-gateway/contracts';
+import { batchJobId, QUEUE_NAMES, type UsageEvent, usageEventSchema } from '@ollama-gateway/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -24,6 +24,8 @@ export interface LagStats {
 
 export interface BurstResult {
   events: number;
+  /** Events per BullMQ job: 1 (one job each, the worst case) or a gateway-sized batch (`{ events: [...] }`). */
+  perJob: number;
   enqueueMs: number;
   /** From the first enqueue to the last row in usage_events. */
   endToEndMs: number;
@@ -107,7 +109,8 @@ export async function totalRows(stack: Stack): Promise<number> {
 }
 
 export interface BillingBench {
-  burst(events: number): Promise<BurstResult>;
+  /** `events` added straight to the queue, `perJob` per job (default 1), timed until every row is written. */
+  burst(events: number, perJob?: number): Promise<BurstResult>;
   paced(ratePerSecond: number, seconds: number): Promise<PacedResult>;
   close(): Promise<void>;
 }
@@ -128,15 +131,28 @@ export function billingBench(
         opts: { ...JOB_OPTIONS, jobId: data.requestId },
       })),
     );
+  /** Like the gateway's publisher: one job per `perJob` events, its id derived from the first (batchJobId). */
+  const addBatches = (list: UsageEvent[], perJob: number) => {
+    const jobs = [];
+    for (let i = 0; i < list.length; i += perJob) {
+      const events = list.slice(i, i + perJob);
+      jobs.push({
+        name: QUEUE_NAMES.usage,
+        data: { events },
+        opts: { ...JOB_OPTIONS, jobId: batchJobId(events[0]!.requestId, events.length) },
+      });
+    }
+    return queue.addBulk(jobs);
+  };
 
   return {
-    async burst(events) {
-      const prefix = `bench-burst-${ids.runId}-`;
+    async burst(events, perJob = 1) {
+      const prefix = `bench-burst${perJob}-${ids.runId}-`;
       const start = performance.now();
       for (let i = 0; i < events; i += 1000) {
         const list: UsageEvent[] = [];
         for (let j = i; j < Math.min(events, i + 1000); j += 1) list.push(make(`${prefix}${j}`));
-        await add(list);
+        await (perJob > 1 ? addBatches(list, perJob) : add(list));
       }
       const enqueueMs = performance.now() - start;
       await waitForRows(stack, `${prefix}%`, events, 120_000);
@@ -149,6 +165,7 @@ export function billingBench(
       const spanMs = Math.max(1, Number(span.ms));
       return {
         events,
+        perJob,
         enqueueMs,
         endToEndMs,
         workerEventsPerSecond: (events / spanMs) * 1000,
