@@ -10,3 +10,4 @@ export * from './metrics.js';
 export * from './queue-worker.js';
 export * from './redis.js';
 export * from './shutdown.js';
+export * from './tracing.js';

@@ -1,4 +1,4 @@
-import { commonEnvShape, envBoolean, loadEnvOrExit } from '@ollama-gateway/runtime';
+import { commonEnvShape, envBoolean, loadEnvOrExit, tracingEnvShape } from '@ollama-gateway/runtime';
 import { z } from 'zod';
 
 const secret = (name: string) =>
@@ -15,6 +15,8 @@ const energyDefault = (name: string) =>
 
 export const gatewayEnvSchema = z.object({
   ...commonEnvShape,
+  /** OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT…): off unless an endpoint is set. docs/metrics.md. */
+  ...tracingEnvShape,
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   OLLAMA_URL: z.url().default('http://127.0.0.1:11434'),

@@ -9,9 +9,11 @@ import {
   publishCustomerChanged,
   publishKeyChanged,
   publishPricesChanged,
+  startTracing,
   subscribeCustomerChanged,
   subscribeKeyChanged,
   subscribePricesChanged,
+  tracesUrl,
   trackHttpDrain,
 } from '@ollama-gateway/runtime';
 import { createApp } from './app.js';
@@ -49,6 +51,14 @@ import { createUsageRecorder } from './services/usage-recorder.service.js';
 /** Composition root: reads the environment once, wires the real dependencies, listens, and shuts down in order. */
 const env = loadGatewayEnv();
 const logger = createLogger('gateway', env.LOG_LEVEL);
+// OpenTelemetry spans over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; null (the SDK never loaded) otherwise.
+const tracer = await startTracing('gateway', env, logger);
+if (tracer)
+  logger.info(
+    // The origin only: a URL may carry credentials.
+    { endpoint: new URL(tracesUrl(env) ?? '').origin },
+    'tracing on: spans exported over OTLP/HTTP',
+  );
 const db = createDb(env.DATABASE_URL, { applicationName: 'gateway' });
 const redis = createRedis(env.REDIS_URL, 'producer', 'gateway');
 // The config file (GATEWAY_CONFIG_FILE: hosts, aliases, queue, fallback, cache), or OLLAMA_URLS / OLLAMA_URL alone.
@@ -187,7 +197,7 @@ const app = createApp({
     metrics,
   }),
   router,
-  recorder: createUsageRecorder({ publisher, logBodies: env.REQUEST_LOG_BODIES, metrics }),
+  recorder: createUsageRecorder({ publisher, logBodies: env.REQUEST_LOG_BODIES, metrics, tracer }),
   metrics: metrics.registry,
   internalSecret: env.INTERNAL_SECRET,
   maxBodyBytes: env.MAX_BODY_BYTES,
@@ -269,6 +279,8 @@ installShutdown(logger, [
     },
   },
   { name: 'flush events', run: () => publisher.close() },
+  // The spans of the requests just drained; bounded: a collector that does not answer cannot hold the exit.
+  { name: 'flush traces', timeoutMs: 5_000, run: async () => tracer?.shutdown() },
   { name: 'flush key usage', run: () => auth.close() },
   { name: 'close ollama pools', run: () => router.close() },
   { name: 'close fallback providers', run: () => fallbackChains.close() },

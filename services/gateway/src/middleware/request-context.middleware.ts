@@ -47,6 +47,7 @@ export function requestContextMiddleware(options: {
     const fromProxy = isFromProxy(req, options.internalSecret);
     const context: RequestContext = newRequestContext({
       requestId: requestIdOf(req, fromProxy),
+      method: req.method,
       dialect: dialectOf(req.path),
       endpoint: req.path,
       clientIp: clientIpOf(req, fromProxy),

@@ -55,11 +55,18 @@ export function internalAuthRoute(deps: {
           : appError;
       const context = newRequestContext({
         requestId: requestIdOf(req, true),
+        method:
+          typeof req.headers['x-original-method'] === 'string' ? req.headers['x-original-method'] : 'GET',
         dialect,
         endpoint: path.slice(0, 256),
         clientIp: clientIpOf(req, true),
         userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
         startedAt,
+        // The original request's headers (nginx forwards them to the subrequest): its traceparent joins the trace.
+        requestHeader: (name) => {
+          const value = req.headers[name];
+          return Array.isArray(value) ? value.join(', ') : value;
+        },
       });
       context.errorCode = shown.code ?? shown.kind;
       context.errorMessage = shown.message;

@@ -18,6 +18,7 @@ import {
   type OllamaProxyService,
 } from '../services/ollama-proxy.service.js';
 import type { RequestContext } from '../services/request-context.js';
+import { addUpstreamWait } from '../services/upstream-accounting.js';
 import { abortOnClientClose } from '../streaming/abort.js';
 import { write } from '../streaming/sse-relay.js';
 
@@ -79,7 +80,7 @@ export function ollamaNativeRoute(deps: { router: OllamaRouter; maxBodyBytes: nu
       body =
         endpoint === 'tags' ? await deps.router.listModels({ signal }) : await deps.router.listLoaded(signal);
     } finally {
-      context.upstreamMs += performance.now() - began;
+      addUpstreamWait(context, began);
     }
     const key = context.key;
     if (key?.allowedModels?.length) body = filterModelList(body, (model) => isModelAllowed(key, model));

@@ -6,7 +6,7 @@ import type { OllamaGenerateChunk, OllamaGenerateRequest } from '../clients/olla
 import type { OllamaRouter } from '../routing/ollama.router.js';
 import { type RouteTarget, withModelOptions } from '../routing/routing-table.js';
 import type { RequestContext } from './request-context.js';
-import { accountedEvents, timedUpstream } from './upstream-accounting.js';
+import { accountedEvents, addUpstreamWait, timedUpstream } from './upstream-accounting.js';
 
 export interface CompletionService {
   /**
@@ -128,7 +128,7 @@ export function createCompletionService(deps: { router: OllamaRouter }): Complet
           }),
         );
       } finally {
-        context.upstreamMs += performance.now() - began;
+        addUpstreamWait(context, began);
         signal.removeEventListener('abort', abort);
       }
       context.usage = results.reduce(

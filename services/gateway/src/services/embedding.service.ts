@@ -5,6 +5,7 @@ import type { OllamaEmbedRequest, OllamaEmbedResponse } from '../clients/ollama/
 import type { OllamaRouter } from '../routing/ollama.router.js';
 import { withModelOptions } from '../routing/routing-table.js';
 import type { RequestContext } from './request-context.js';
+import { addUpstreamWait } from './upstream-accounting.js';
 
 export interface EmbeddingService {
   /** One vector per input, from Ollama `/api/embed`; fills the context's usage (prompt tokens only) and timings. */
@@ -36,7 +37,7 @@ export function createEmbeddingService(deps: { router: OllamaRouter }): Embeddin
       try {
         response = await router.call(target, context, signal, (ollama) => ollama.embed(body, signal));
       } finally {
-        context.upstreamMs += performance.now() - began;
+        addUpstreamWait(context, began);
       }
       const embeddings = Array.isArray(response.embeddings) ? response.embeddings : [];
       const result: EmbeddingResult = {

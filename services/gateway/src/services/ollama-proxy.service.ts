@@ -19,6 +19,7 @@ import type { OllamaRouter } from '../routing/ollama.router.js';
 import type { RouteTarget } from '../routing/routing-table.js';
 import { isModelAllowed } from './key-auth.service.js';
 import type { RequestContext } from './request-context.js';
+import { addUpstreamWait } from './upstream-accounting.js';
 
 /** Bytes of a stream's lines kept to rebuild the answer for the request log. */
 const LOGGED_STREAM_BYTES = 256 * 1024;
@@ -102,7 +103,7 @@ export function createOllamaProxyService(deps: { router: OllamaRouter }): Ollama
           signal,
         });
       } finally {
-        context.upstreamMs += performance.now() - began;
+        addUpstreamWait(context, began);
       }
       const contentType = String(response.headers['content-type'] ?? '');
       const ndjson = response.statusCode === 200 && contentType.includes('application/x-ndjson');
@@ -124,7 +125,7 @@ export function createOllamaProxyService(deps: { router: OllamaRouter }): Ollama
             try {
               step = await iterator.next();
             } finally {
-              context.upstreamMs += performance.now() - waitStart;
+              addUpstreamWait(context, waitStart);
             }
             if (step.done) break;
             if (ndjson && scanner.push(step.value) > 0 && countsTokens) {

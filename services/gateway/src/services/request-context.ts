@@ -9,6 +9,8 @@ import type { AuthKey } from './key-auth.service.js';
  */
 export interface RequestContext {
   requestId: string;
+  /** The HTTP method (for an auth refusal nginx answered: the original request's). */
+  method: string;
   /** performance.now() at arrival. */
   startedAt: number;
   occurredAt: string;
@@ -28,6 +30,9 @@ export interface RequestContext {
   ttftMs: number | null;
   /** Milliseconds spent waiting on the upstream (excluded from the gateway's overhead). */
   upstreamMs: number;
+  /** performance.now() when the first wait on the upstream began and the last one ended; null: no upstream call. */
+  upstreamStartedAt: number | null;
+  upstreamEndedAt: number | null;
   requestBody: unknown;
   responseBody: unknown;
   clientIp: string | null;
@@ -54,6 +59,7 @@ export interface RequestContext {
 
 export function newRequestContext(fields: {
   requestId: string;
+  method?: string;
   dialect: Dialect;
   endpoint: string;
   clientIp: string | null;
@@ -65,6 +71,7 @@ export function newRequestContext(fields: {
   return {
     requestHeader: () => undefined,
     setResponseHeader: () => {},
+    method: 'GET',
     ...fields,
     occurredAt: new Date().toISOString(),
     key: null,
@@ -79,6 +86,8 @@ export function newRequestContext(fields: {
     timings: null,
     ttftMs: null,
     upstreamMs: 0,
+    upstreamStartedAt: null,
+    upstreamEndedAt: null,
     requestBody: null,
     responseBody: null,
     outcomeStatus: null,

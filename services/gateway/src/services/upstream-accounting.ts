@@ -2,13 +2,23 @@ import { performance } from 'node:perf_hooks';
 import type { ChatEvent } from '../canonical/chat.types.js';
 import type { RequestContext } from './request-context.js';
 
-/** Awaits an upstream call and adds the time spent to `context.upstreamMs` (excluded from the gateway's overhead). */
+/**
+ * Adds a wait on the upstream (from `began` to `ended`, performance.now() values) to `context.upstreamMs` (excluded
+ * from the gateway's overhead) and widens the upstream's time span (the trace's upstream span) to include it.
+ */
+export function addUpstreamWait(context: RequestContext, began: number, ended = performance.now()): void {
+  context.upstreamMs += ended - began;
+  context.upstreamStartedAt ??= began;
+  context.upstreamEndedAt = ended;
+}
+
+/** Awaits an upstream call and accounts the time spent (addUpstreamWait). */
 export async function timedUpstream<T>(context: RequestContext, call: () => Promise<T>): Promise<T> {
   const began = performance.now();
   try {
     return await call();
   } finally {
-    context.upstreamMs += performance.now() - began;
+    addUpstreamWait(context, began);
   }
 }
 

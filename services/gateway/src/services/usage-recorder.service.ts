@@ -1,7 +1,9 @@
 import type { RequestLogEvent, UsageEvent } from '@ollama-gateway/contracts';
+import type { RequestTracer } from '@ollama-gateway/runtime';
 import type { EventPublisher } from '../producers/event.publisher.js';
 import type { GatewayMetrics } from './gateway.metrics.js';
 import type { RequestContext } from './request-context.js';
+import { toRequestSpan } from './request-span.js';
 
 export interface UsageRecorder {
   /** Emits the usage event (and request-log event) of a finished request. Call once per request. */
@@ -75,8 +77,10 @@ export function createUsageRecorder(options: {
   logBodies: boolean;
   /** Prometheus series observed here, once per finished request. Absent = no metrics. */
   metrics?: GatewayMetrics;
+  /** OpenTelemetry: one server span (and its upstream span) per finished request. Absent = tracing off. */
+  tracer?: RequestTracer | null;
 }): UsageRecorder {
-  const { metrics } = options;
+  const { metrics, tracer } = options;
   const inFlight = new WeakSet<RequestContext>();
   return {
     record(context, status, endedAt) {
@@ -85,6 +89,7 @@ export function createUsageRecorder(options: {
         if (inFlight.delete(context)) metrics.requestEnded();
         metrics.observe(usage);
       }
+      if (tracer) tracer.record(toRequestSpan(context, usage, endedAt));
       options.publisher.publishUsage(usage);
       options.publisher.publishRequestLog(toRequestLogEvent(context, status, endedAt, options.logBodies));
     },
