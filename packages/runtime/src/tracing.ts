@@ -52,7 +52,8 @@ export const tracingEnvShape = {
 const tracingEnvSchema = z.object(tracingEnvShape);
 export type TracingEnv = z.infer<typeof tracingEnvSchema>;
 
-export type SpanAttributes = Record<string, string | number | boolean>;
+/** Span attributes; undefined values are left out (so callers can build them as one object literal). */
+export type SpanAttributes = Record<string, string | number | boolean | undefined>;
 
 export interface FinishedSpan {
   name: string;
@@ -61,14 +62,14 @@ export interface FinishedSpan {
   endTime: number;
   attributes: SpanAttributes;
   /** Marks the span as failed (status ERROR) with this message. */
-  error?: string;
+  error?: string | undefined;
 }
 
 export interface FinishedRequestSpan extends FinishedSpan {
   /** The caller's W3C `traceparent` header: the span joins that trace, as a child of the caller's span. */
-  traceparent?: string;
+  traceparent?: string | undefined;
   /** The caller's `tracestate`, kept with the parent. */
-  tracestate?: string;
+  tracestate?: string | undefined;
   /** Client spans within it (the upstream model server call). */
   children?: FinishedSpan[];
 }

@@ -18,15 +18,33 @@ const OPERATIONS: Record<string, string> = {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
 
+interface Upstream {
+  href: string;
+  hostname: string;
+  port: string;
+}
+
+/** Parsed upstream base URLs (a handful: the hosts and providers of the config), so a span costs no URL parsing. */
+const upstreams = new Map<string, Upstream | null>();
+
 /** A base URL without credentials, query or fragment; null when it is not a URL. */
-function cleanUrl(raw: string | null): URL | null {
-  if (!raw || !URL.canParse(raw)) return null;
-  const url = new URL(raw);
-  url.username = '';
-  url.password = '';
-  url.search = '';
-  url.hash = '';
-  return url;
+function cleanUrl(raw: string | null): Upstream | null {
+  if (!raw) return null;
+  let upstream = upstreams.get(raw);
+  if (upstream === undefined) {
+    upstream = null;
+    if (URL.canParse(raw)) {
+      const url = new URL(raw);
+      url.username = '';
+      url.password = '';
+      url.search = '';
+      url.hash = '';
+      upstream = { href: url.href, hostname: url.hostname, port: url.port };
+    }
+    if (upstreams.size >= 64) upstreams.clear();
+    upstreams.set(raw, upstream);
+  }
+  return upstream;
 }
 
 /**
@@ -46,56 +64,58 @@ export function toRequestSpan(
   const operation = OPERATIONS[route];
   const upstream = cleanUrl(usage.upstreamHost);
   const served = usage.provider !== 'none';
+  const provider = served ? usage.provider : undefined;
+  const upstreamModel = served ? (usage.upstreamModel ?? undefined) : undefined;
+  const inputTokens = served ? usage.promptTokens : undefined;
+  const outputTokens = served ? usage.completionTokens : undefined;
+  // Object literals (undefined values are not recorded): building attributes key by key costs several times more.
   const attributes: SpanAttributes = {
     'http.request.method': method,
+    'http.route': known ? route : undefined,
     'url.path': route,
     'http.response.status_code': usage.status,
+    'error.type': usage.errorCode ?? undefined,
     'gateway.request_id': usage.requestId,
     'gateway.dialect': usage.dialect,
     'gateway.stream': usage.stream,
+    'gateway.api_key_id': usage.apiKeyId ?? undefined,
+    'gateway.customer_id': usage.customerId ?? undefined,
+    'gateway.cache_status': usage.cacheStatus ?? undefined,
+    'gateway.ttft_ms': usage.ttftMs ?? undefined,
+    'gateway.overhead_ms': usage.gatewayOverheadMs ?? undefined,
+    'gateway.upstream_host': upstream?.href,
+    'gen_ai.operation.name': operation,
+    'gen_ai.system': provider,
+    'gen_ai.provider.name': provider,
+    'gen_ai.request.model': usage.model || undefined,
+    'gen_ai.response.model': upstreamModel,
+    'gen_ai.usage.input_tokens': inputTokens,
+    'gen_ai.usage.output_tokens': outputTokens,
   };
-  if (usage.gatewayOverheadMs !== null) attributes['gateway.overhead_ms'] = usage.gatewayOverheadMs;
-  if (known) attributes['http.route'] = route;
-  if (usage.apiKeyId) attributes['gateway.api_key_id'] = usage.apiKeyId;
-  if (usage.customerId) attributes['gateway.customer_id'] = usage.customerId;
-  if (usage.errorCode) attributes['error.type'] = usage.errorCode;
-  if (usage.cacheStatus) attributes['gateway.cache_status'] = usage.cacheStatus;
-  if (usage.ttftMs !== null) attributes['gateway.ttft_ms'] = usage.ttftMs;
-  if (upstream) attributes['gateway.upstream_host'] = upstream.href;
-  if (usage.model) attributes['gen_ai.request.model'] = usage.model;
-  if (operation) attributes['gen_ai.operation.name'] = operation;
-  const genAi: SpanAttributes = {};
-  if (served) {
-    genAi['gen_ai.system'] = usage.provider;
-    genAi['gen_ai.provider.name'] = usage.provider;
-    if (usage.upstreamModel) genAi['gen_ai.response.model'] = usage.upstreamModel;
-    genAi['gen_ai.usage.input_tokens'] = usage.promptTokens;
-    genAi['gen_ai.usage.output_tokens'] = usage.completionTokens;
-  }
-  Object.assign(attributes, genAi);
 
   const failed = usage.status >= 500;
   const error = failed ? (usage.errorCode ?? `HTTP ${usage.status}`) : undefined;
   const children: FinishedSpan[] = [];
   if (context.upstreamStartedAt !== null && context.upstreamEndedAt !== null) {
-    const child: SpanAttributes = {
-      ...genAi,
-      'gateway.request_id': usage.requestId,
-      'gateway.upstream_wait_ms': Math.round(context.upstreamMs * 1000) / 1000,
-    };
-    if (operation) child['gen_ai.operation.name'] = operation;
-    if (usage.upstreamModel) child['gen_ai.request.model'] = usage.upstreamModel;
-    if (upstream) {
-      child['server.address'] = upstream.hostname;
-      if (upstream.port) child['server.port'] = Number(upstream.port);
-      child['url.full'] = upstream.href;
-    }
     children.push({
-      name: operation && usage.upstreamModel ? `${operation} ${usage.upstreamModel}` : `upstream ${route}`,
+      name: operation && upstreamModel ? `${operation} ${upstreamModel}` : `upstream ${route}`,
       startTime: context.upstreamStartedAt,
       endTime: context.upstreamEndedAt,
-      attributes: child,
-      ...(error ? { error } : {}),
+      attributes: {
+        'gen_ai.operation.name': operation,
+        'gen_ai.system': provider,
+        'gen_ai.provider.name': provider,
+        'gen_ai.request.model': upstreamModel,
+        'gen_ai.response.model': upstreamModel,
+        'gen_ai.usage.input_tokens': inputTokens,
+        'gen_ai.usage.output_tokens': outputTokens,
+        'server.address': upstream?.hostname,
+        'server.port': upstream?.port ? Number(upstream.port) : undefined,
+        'url.full': upstream?.href,
+        'gateway.request_id': usage.requestId,
+        'gateway.upstream_wait_ms': Math.round(context.upstreamMs * 1000) / 1000,
+      },
+      error,
     });
   }
 
@@ -106,9 +126,9 @@ export function toRequestSpan(
     startTime: context.startedAt,
     endTime: endedAt,
     attributes,
-    ...(error ? { error } : {}),
-    ...(traceparent ? { traceparent } : {}),
-    ...(tracestate ? { tracestate } : {}),
+    error,
+    traceparent,
+    tracestate,
     children,
   };
 }
