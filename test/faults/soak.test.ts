@@ -21,7 +21,9 @@ let stack: Stack;
 let apiKey: string;
 
 beforeAll(async () => {
-  stack = await startFaultStack({ label: 'fsoak', sim: { ttftMs: 20, tokensPerSecond: 200 } });
+  // 16 tokens at 50/s: a stream lasts ~0.3 s, so one abandoned after 4 tokens is still running when the client leaves
+  // (at 200/s a loaded machine could deliver the whole stream in one read before the client's abort: a 200 row).
+  stack = await startFaultStack({ label: 'fsoak', sim: { ttftMs: 20, tokensPerSecond: 50 } });
   ({ key: apiKey } = await stack.createKey());
 });
 

@@ -23,16 +23,34 @@ function installExitHook(): void {
 }
 
 /** A TCP port that was free a moment ago (bind to 0, read, close). */
+/**
+ * Ports for the test stacks come from below the kernel's ephemeral range (32768–60999 here), so an outgoing
+ * connection (a pg or Redis client's local port) can never take one between this check and the service's listen —
+ * with port 0 it did, and a stack failed with EADDRINUSE. Each Vitest worker gets its own window of 1,000 ports
+ * (VITEST_POOL_ID), so files running at the same time never pick the same one; a port still in use is skipped.
+ */
+const PORT_WINDOW = 1000;
+const PORT_BASE = 10_000;
+const PORT_WINDOWS = 22; // 10000–31999
+const slot = (Number(process.env.VITEST_POOL_ID) || process.pid) % PORT_WINDOWS;
+let nextPort = 0;
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < PORT_WINDOW; tries++) {
+    const port = PORT_BASE + slot * PORT_WINDOW + (nextPort++ % PORT_WINDOW);
+    if (await canListen(port, host)) return port;
+  }
+  throw new Error(
+    `no free port in ${PORT_BASE + slot * PORT_WINDOW}–${PORT_BASE + (slot + 1) * PORT_WINDOW - 1}`,
+  );
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
