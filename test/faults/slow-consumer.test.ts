@@ -22,8 +22,9 @@ import { type LoadKind, now, type Outcome } from './support/load.js';
 import { medianBetween, sampleRss } from './support/memory.js';
 import { expectReconciled, reconcile } from './support/reconcile.js';
 
-/** 200k tokens: about 40 MB of OpenAI SSE (25 MB of Ollama NDJSON upstream), far more than the sockets hold. */
-const REPLY_TOKENS = 200_000;
+// 400k tokens (~104 MB of OpenAI SSE, ~52 MB of NDJSON): well beyond what the socket buffers along the way can hold
+// (with 200k, a run on a busy machine once buffered the whole NDJSON stream and the simulator finished).
+const REPLY_TOKENS = 400_000;
 /** How long the client holds the stream without reading. */
 const HOLD_MS = SOAK ? 30_000 : 5_000;
 /** Gateway RSS growth allowed while the client holds the stream (buffering the answer would be well over this). */
